@@ -1,6 +1,6 @@
 # -*- coding: utf-8 -*-
 # Copyright (c) 2026 FoundryCloud Platform engineers
-# Apache License 2.0 (see LICENSE)
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Make the checkout importable as ansible_collections.foundrycloud.platform.
 
 collections/ansible_collections/foundrycloud/platform is a symlink to the repository root,

@@ -1,6 +1,6 @@
 # -*- coding: utf-8 -*-
 # Copyright (c) 2026 FoundryCloud Platform engineers
-# Apache License 2.0 (see LICENSE)
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """End-to-end tests of the validate_inventory action plugin through playbooks/validate.yml.
 
 Each test copies the repository's playbooks/validate.yml next to a temporary site.yml and
