@@ -42,21 +42,12 @@ _value:
   elements: str
 """
 
-from ansible.errors import AnsibleFilterError
-
-from ansible_collections.foundrycloud.platform.plugins.module_utils.ollama import ModelName
-
-
-def _key(name):
-    try:
-        return ModelName.parse(str(name)).key
-    except ValueError as exc:
-        raise AnsibleFilterError("ollama_models_not_in: %s" % exc) from exc
+from ansible_collections.foundrycloud.platform.plugins.filter.ollama_model_key import ollama_model_key
 
 
 def ollama_models_not_in(names, planned):
-    keep = {_key(name) for name in planned}
-    return [name for name in names if _key(name) not in keep]
+    keep = {ollama_model_key(name) for name in planned}
+    return [name for name in names if ollama_model_key(name) not in keep]
 
 
 class FilterModule:

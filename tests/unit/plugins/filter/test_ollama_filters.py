@@ -1,0 +1,56 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026 FoundryCloud Platform engineers
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Filters ollama_model_key and ollama_models_not_in."""
+
+from __future__ import annotations
+
+import pytest
+from ansible.errors import AnsibleFilterError
+
+from ansible_collections.foundrycloud.platform.plugins.filter.ollama_model_key import (
+    FilterModule as KeyFilters,
+    ollama_model_key,
+)
+from ansible_collections.foundrycloud.platform.plugins.filter.ollama_models_not_in import (
+    FilterModule as NotInFilters,
+    ollama_models_not_in,
+)
+
+
+@pytest.mark.parametrize(
+    ("name", "key"),
+    [
+        ("qwen2.5:7b", "registry.ollama.ai/library/qwen2.5:7b"),
+        ("Nomic-Embed-Text", "registry.ollama.ai/library/nomic-embed-text:latest"),
+        ("team/coder:v1", "registry.ollama.ai/team/coder:v1"),
+        ("registry.lab:5000/team/coder:v1", "registry.lab:5000/team/coder:v1"),
+    ],
+)
+def test_key_is_the_full_lower_cased_name(name, key):
+    assert ollama_model_key(name) == key
+
+
+def test_invalid_name_is_a_filter_error_naming_the_filter():
+    with pytest.raises(AnsibleFilterError, match="ollama_model_key"):
+        ollama_model_key("qwen 2.5:7b")
+
+
+def test_not_in_compares_normalised_names_and_returns_them_as_given():
+    present = ["qwen2.5:7b", "nomic-embed-text:latest", "granite3.2-vision:latest"]
+    planned = ["Qwen2.5:7b", "nomic-embed-text"]
+    assert ollama_models_not_in(present, planned) == ["granite3.2-vision:latest"]
+
+
+def test_not_in_with_everything_planned_is_empty():
+    assert ollama_models_not_in(["qwen2.5:7b"], ["registry.ollama.ai/library/qwen2.5:7b"]) == []
+
+
+def test_not_in_refuses_an_invalid_planned_name():
+    with pytest.raises(AnsibleFilterError):
+        ollama_models_not_in(["qwen2.5:7b"], ["a:b:c"])
+
+
+def test_filters_are_registered_under_their_names():
+    assert KeyFilters().filters() == {"ollama_model_key": ollama_model_key}
+    assert NotInFilters().filters() == {"ollama_models_not_in": ollama_models_not_in}
