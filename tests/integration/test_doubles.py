@@ -11,6 +11,7 @@ build_ollama_archive.py makes, as ``bin/ollama serve``. Checks use plain urllib.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import http.client
 import json
@@ -132,23 +133,26 @@ def catalog(fixtures_dir) -> dict:
     return json.loads((fixtures_dir / "catalog.json").read_text())
 
 
-@pytest.fixture(scope="module")
-def registry(fixtures_dir, tmp_path_factory):
-    port = free_port()
-    log = tmp_path_factory.mktemp("registry-log") / "registry.log"
+@contextlib.contextmanager
+def running_double(argv, port, health_path, log_dir, env=None):
+    """Start a double on 127.0.0.1:port, yield its base URL once it answers, stop it after."""
+    log = log_dir / "double.log"
     with open(log, "wb") as err:
-        proc = subprocess.Popen(
-            [sys.executable, "-I", "-S", str(DOUBLES / "ollama_registry.py"),
-             "--listen", f"127.0.0.1:{port}", "--fixtures", str(fixtures_dir)],
-            stdout=subprocess.DEVNULL,
-            stderr=err,
-        )
+        proc = subprocess.Popen([sys.executable, "-I", "-S", *argv], env=env, stdout=subprocess.DEVNULL, stderr=err)
     base = f"http://127.0.0.1:{port}"
     try:
-        wait_until_up(f"{base}/v2/", proc, log)
+        wait_until_up(f"{base}{health_path}", proc, log)
         yield base
     finally:
         stop(proc)
+
+
+@pytest.fixture(scope="module")
+def registry(fixtures_dir, tmp_path_factory):
+    port = free_port()
+    argv = [str(DOUBLES / "ollama_registry.py"), "--listen", f"127.0.0.1:{port}", "--fixtures", str(fixtures_dir)]
+    with running_double(argv, port, "/v2/", tmp_path_factory.mktemp("registry-log")) as base:
+        yield base
 
 
 @pytest.fixture(scope="module")
@@ -182,7 +186,6 @@ def models_dir(tmp_path_factory) -> Path:
 @pytest.fixture(scope="module")
 def server(archive_dir, registry, models_dir, tmp_path_factory):
     port = free_port()
-    log = tmp_path_factory.mktemp("ollama-log") / "ollama.log"
     env = {
         "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
         "HOME": str(models_dir.parent),
@@ -191,19 +194,9 @@ def server(archive_dir, registry, models_dir, tmp_path_factory):
         "OLLAMA_DOUBLE_REGISTRY": registry,
         "OLLAMA_DOUBLE_FAULTS": json.dumps({"fail_status_once": {"llama3.1:8b": 503}}),
     }
-    with open(log, "wb") as err:
-        proc = subprocess.Popen(
-            [sys.executable, "-I", "-S", str(archive_dir / "bin" / "ollama"), "serve"],
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=err,
-        )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        wait_until_up(f"{base}/", proc, log)
+    argv = [str(archive_dir / "bin" / "ollama"), "serve"]
+    with running_double(argv, port, "/", tmp_path_factory.mktemp("ollama-log"), env=env) as base:
         yield base
-    finally:
-        stop(proc)
 
 
 # -- the Ollama server double -------------------------------------------------------------------

@@ -460,23 +460,23 @@ def no_backoff():
 _PROXY_VARIABLES = ("http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY", "all_proxy", "ALL_PROXY")
 
 
-@pytest.fixture
-def ollama_server(monkeypatch):
-    """A running FakeOllama; proxies from the environment are ignored so 127.0.0.1 is reached directly."""
+def _serve(monkeypatch, server_class):
+    """Run a fake server; proxies from the environment are ignored so 127.0.0.1 is reached directly."""
     for variable in _PROXY_VARIABLES:
         monkeypatch.delenv(variable, raising=False)
-    server = FakeOllama().start()
+    server = server_class().start()
     yield server
     server.stop()
+
+
+@pytest.fixture
+def ollama_server(monkeypatch):
+    yield from _serve(monkeypatch, FakeOllama)
 
 
 @pytest.fixture
 def registry_server(monkeypatch):
-    for variable in _PROXY_VARIABLES:
-        monkeypatch.delenv(variable, raising=False)
-    server = FakeRegistry().start()
-    yield server
-    server.stop()
+    yield from _serve(monkeypatch, FakeRegistry)
 
 
 @pytest.fixture(scope="session")
