@@ -13,15 +13,21 @@ from __future__ import annotations
 
 import copy
 import hashlib
-import http.client
 import json
 import re
 import time
-import urllib.error
 
-from ansible.module_utils.urls import ConnectionError as UrlsConnectionError
-from ansible.module_utils.urls import Request
-
+from ansible_collections.foundrycloud.platform.plugins.module_utils.http_api import (
+    ApiConnectionError,
+    ApiError,
+    ApiHTTPError,
+    ApiProtocolError,
+    ErrorTypes,
+    RetryingClient,
+    decode_json,
+    normalise_base_url,
+)
+from ansible_collections.foundrycloud.platform.plugins.module_utils.http_api import preview as _preview
 from ansible_collections.foundrycloud.platform.plugins.module_utils.gguf import (
     GGUFError,
     GGUFTruncated,
@@ -61,47 +67,23 @@ OLLAMA_COMMON_ARGS = dict(
 # --------------------------------------------------------------------------------------------
 
 
-class OllamaError(Exception):
+class OllamaError(ApiError):
     """Base class. ``str()`` is a complete sentence naming the URL (and model, if any)."""
 
-    def __init__(self, message, url=None, model=None):
-        super().__init__(message)
-        self.message = message
-        self.url = url
+    def __init__(self, message, url=None, model=None, **context):
+        super().__init__(message, url=url, model=model, **context)
         self.model = model
-        self.attempts = 1
-
-    def __str__(self):
-        if self.attempts > 1:
-            return "%s (gave up after %d attempts)" % (self.message, self.attempts)
-        return self.message
-
-    @property
-    def retryable(self):
-        return False
 
 
-class OllamaConnectionError(OllamaError):
+class OllamaConnectionError(OllamaError, ApiConnectionError):
     """Refused, reset, timed out, or a stream that ended early. Worth retrying."""
 
-    @property
-    def retryable(self):
-        return True
 
-
-class OllamaHTTPError(OllamaError):
+class OllamaHTTPError(OllamaError, ApiHTTPError):
     """The server answered with an HTTP error status. Only 5xx is worth retrying."""
 
-    def __init__(self, message, url=None, model=None, status=None):
-        super().__init__(message, url=url, model=model)
-        self.status = status
 
-    @property
-    def retryable(self):
-        return self.status is not None and self.status >= 500
-
-
-class OllamaProtocolError(OllamaError):
+class OllamaProtocolError(OllamaError, ApiProtocolError):
     """The answer is not what the Ollama API (or registry) sends: not JSON, wrong shape."""
 
 
@@ -271,12 +253,6 @@ def find_model(models, name):
 # --------------------------------------------------------------------------------------------
 
 
-def _preview(raw, limit=120):
-    text = raw.decode("utf-8", errors="replace") if isinstance(raw, (bytes, bytearray)) else str(raw)
-    text = text.strip()
-    return text if len(text) <= limit else text[:limit] + "..."
-
-
 class NDJSONStream:
     """Incremental parser for newline-delimited JSON (Ollama's streaming responses).
 
@@ -327,122 +303,22 @@ class NDJSONStream:
 # --------------------------------------------------------------------------------------------
 
 
+# Ollama's own exception types, raised by the shared HTTP base (module_utils/http_api.py).
+OLLAMA_ERRORS = ErrorTypes(base=OllamaError, connection=OllamaConnectionError, http=OllamaHTTPError, protocol=OllamaProtocolError)
+
+
 def _normalise_base_url(url):
-    if not isinstance(url, str) or not re.match(r"^https?://[^/\s]+", url):
-        raise OllamaError("invalid URL %r: expected http://host[:port] or https://host[:port]" % (url,), url=url)
-    return url.rstrip("/")
-
-
-def _http_error_detail(exc):
-    """Ollama answers errors as {"error": "..."}, registries as {"errors": [{"message": ...}]}."""
-    try:
-        raw = exc.read()
-    except Exception:  # the body of an error is a courtesy; its absence must not hide the status
-        raw = b""
-    detail = "HTTP %s" % exc.code
-    try:
-        body = json.loads(raw.decode("utf-8"))
-    except ValueError:
-        return detail + (": %s" % _preview(raw) if raw.strip() else "")
-    if isinstance(body, dict) and isinstance(body.get("error"), str):
-        return "%s: %s" % (detail, body["error"])
-    if isinstance(body, dict) and isinstance(body.get("errors"), list):
-        messages = [str(e.get("message") or e.get("code")) for e in body["errors"] if isinstance(e, dict)]
-        return "%s: %s" % (detail, "; ".join(messages))
-    return "%s: %s" % (detail, _preview(raw))
+    return normalise_base_url(url, OLLAMA_ERRORS)
 
 
 def _decode_json_object(raw, what, url, model=None):
-    try:
-        body = json.loads(raw.decode("utf-8"))
-    except ValueError:
-        raise OllamaProtocolError("%s: the response is not JSON: %s" % (what, _preview(raw) or "(empty body)"), url=url, model=model) from None
-    if not isinstance(body, dict):
-        raise OllamaProtocolError("%s: expected a JSON object, got %s" % (what, _preview(raw)), url=url, model=model)
-    return body
+    return decode_json(raw, what, url, errors=OLLAMA_ERRORS, model=model)
 
 
-class _HTTP:
-    """open_url with fixed headers/TLS/timeout, mapping every failure to an OllamaError."""
-
-    def __init__(self, headers=None, bearer_token=None, timeout=30, validate_certs=True):
-        self.headers = dict((str(k), str(v)) for k, v in (headers or {}).items())
-        if bearer_token:
-            self.headers["Authorization"] = "Bearer %s" % bearer_token
-        self.timeout = timeout
-        self._request = Request(timeout=timeout, validate_certs=validate_certs, http_agent=USER_AGENT)
-
-    def open(self, method, url, what, body=None, headers=None, model=None):
-        all_headers = dict(self.headers)
-        data = None
-        if body is not None:
-            data = json.dumps(body).encode("utf-8")
-            all_headers["Content-Type"] = "application/json"
-        all_headers.update(headers or {})
-        try:
-            # Authorization stays with the host it was meant for: registries redirect blob
-            # downloads to a CDN, which must not see the token.
-            return self._request.open(method, url, data=data, headers=all_headers, unredirected_headers=["Authorization"])
-        except urllib.error.HTTPError as exc:  # before URLError: it is a subclass
-            raise OllamaHTTPError("%s: %s" % (what, _http_error_detail(exc)), url=url, model=model, status=exc.code) from None
-        except urllib.error.URLError as exc:
-            raise OllamaConnectionError("%s: cannot connect: %s" % (what, exc.reason), url=url, model=model) from None
-        except (UrlsConnectionError, http.client.HTTPException, OSError) as exc:
-            raise OllamaConnectionError("%s: %s" % (what, _describe_io_error(exc, self.timeout)), url=url, model=model) from None
-
-    def read(self, response, size, what, url, model=None):
-        """One read of the body; a timeout here means the stream stalled."""
-        try:
-            return response.read(size)
-        except (http.client.HTTPException, OSError, ValueError) as exc:
-            raise OllamaConnectionError("%s: %s" % (what, _describe_io_error(exc, self.timeout)), url=url, model=model) from None
-
-
-def _describe_io_error(exc, timeout):
-    if isinstance(exc, TimeoutError) or "timed out" in str(exc):
-        return "no data for %s seconds (timeout)" % timeout
-    if isinstance(exc, http.client.IncompleteRead):
-        return "the connection was closed in the middle of the response"
-    return "%s: %s" % (type(exc).__name__, exc) if str(exc) else type(exc).__name__
-
-
-class _Client:
+class _Client(RetryingClient):
     """Retries with exponential back-off, shared by the Ollama and registry clients."""
 
-    # Class attribute so tests can replace it without slowing down.
-    sleep = staticmethod(time.sleep)
-
-    def __init__(self, headers=None, bearer_token=None, timeout=30, validate_certs=True, retries=3, backoff=2.0):
-        if timeout is None or timeout <= 0:
-            raise OllamaError("timeout must be a positive number of seconds, got %r" % (timeout,))
-        if retries is None or retries < 0:
-            raise OllamaError("retries must be 0 or more, got %r" % (retries,))
-        self.http = _HTTP(headers=headers, bearer_token=bearer_token, timeout=timeout, validate_certs=validate_certs)
-        self.retries = int(retries)
-        self.backoff = float(backoff)
-
-    def retrying(self, attempt):
-        """Call ``attempt(n)`` until it succeeds, fails for good, or retries run out."""
-        number = 0
-        while True:
-            number += 1
-            try:
-                return attempt(number)
-            except OllamaError as exc:
-                exc.attempts = number
-                if not exc.retryable or number > self.retries:
-                    raise
-                self.sleep(self.backoff * 2 ** (number - 1))
-
-    def fetch(self, method, url, what, body=None, headers=None, model=None):
-        """Whole body of a (retried) request."""
-
-        def attempt(_number):
-            response = self.http.open(method, url, what, body=body, headers=headers, model=model)
-            with response:
-                return self.http.read(response, None, what, url, model=model)
-
-        return self.retrying(attempt)
+    errors = OLLAMA_ERRORS
 
 
 # --------------------------------------------------------------------------------------------

@@ -1,0 +1,235 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026 FoundryCloud Platform engineers
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The platform's service catalog (catalog/ at the collection root) and what is derived from it.
+
+A service is data: containers (Compose-shaped), ports, secrets, settings, volumes, health, DNS
+name, placement and backup hooks. This module loads and checks that data, applies a customer's
+overrides, resolves image references against one registry, and turns an entry into a Compose
+project. The lookup ``service_catalog`` and the filter ``compose_project`` are thin wrappers, so
+placement, DNS, gateway routes and firewall rules can derive from the same code later.
+"""
+
+from __future__ import annotations
+
+import copy
+import os
+import re
+
+PLACEMENTS = ("required", "default", "optional", "never")
+SERVICE_NAME = re.compile(r"^[a-z][a-z0-9-]*$")
+SETTING_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
+# Keys of a container entry that are ours; everything else is passed to Compose as it is.
+PLATFORM_CONTAINER_KEYS = ("image", "ports", "limits", "enabled_when_empty")
+DEFAULT_LOGGING = {"driver": "json-file", "options": {"max-size": "20m", "max-file": "5"}}
+
+CATALOG_DIR = os.path.normpath(os.path.join(os.path.dirname(__file__), "..", "..", "catalog"))
+
+
+class CatalogError(ValueError):
+    """The catalog or an override is wrong; the message names the service and the field."""
+
+
+def deep_merge(base, override):
+    """Dicts merge key by key; anything else (lists included) is replaced by the override."""
+    if not isinstance(base, dict) or not isinstance(override, dict):
+        return copy.deepcopy(override)
+    merged = copy.deepcopy(base)
+    for key, value in override.items():
+        merged[key] = deep_merge(merged[key], value) if key in merged else copy.deepcopy(value)
+    return merged
+
+
+def _load_yaml(path):
+    import yaml  # PyYAML is there wherever Ansible runs (controller side only)
+
+    with open(path) as handle:
+        try:
+            return yaml.safe_load(handle) or {}
+        except yaml.YAMLError as exc:
+            raise CatalogError("%s is not valid YAML: %s" % (path, exc)) from None
+
+
+def load(directory=CATALOG_DIR):
+    """(images, services) as stored, services keyed by name."""
+    images = _load_yaml(os.path.join(directory, "images.yml"))
+    services = {}
+    service_dir = os.path.join(directory, "services")
+    for filename in sorted(os.listdir(service_dir)):
+        if filename.endswith(".yml"):
+            entry = _load_yaml(os.path.join(service_dir, filename))
+            name = entry.get("name")
+            if name != filename[:-4]:
+                raise CatalogError("%s: name must be %r (the file name), got %r" % (filename, filename[:-4], name))
+            services[name] = entry
+    return images, services
+
+
+def image_reference(registry, image):
+    ref = "%s:%s" % (image["repository"], image["tag"])
+    registry = (registry or "").strip().rstrip("/")
+    return "%s/%s" % (registry, ref) if registry else ref
+
+
+def check_images(images, where="platform_image_overrides"):
+    for key, image in images.items():
+        if not isinstance(image, dict) or not image.get("repository") or not image.get("tag"):
+            raise CatalogError("%s: image %s needs a repository and a tag, got %r" % (where, key, image))
+        if str(image["tag"]) == "latest":
+            raise CatalogError("%s: image %s: the tag must be pinned, not 'latest'" % (where, key))
+
+
+def check_service(name, entry, images):
+    """Errors name the service and the field, in the terms of the catalog file."""
+    where = "service %s" % name
+    for side in ("central", "local"):
+        value = (entry.get("placement") or {}).get(side)
+        if value not in PLACEMENTS:
+            raise CatalogError("%s: placement.%s must be one of %s, got %r" % (where, side, ", ".join(PLACEMENTS), value))
+    containers = entry.get("containers")
+    if not isinstance(containers, dict) or not containers:
+        raise CatalogError("%s: containers must be a mapping of container name to definition" % where)
+    declared_volumes = set(entry.get("volumes") or [])
+    for cname, container in containers.items():
+        cwhere = "%s: containers.%s" % (where, cname)
+        if not isinstance(container, dict):
+            raise CatalogError("%s: must be a mapping" % cwhere)
+        if container.get("image") not in images:
+            raise CatalogError("%s: image %r is not in catalog/images.yml (known: %s)"
+                               % (cwhere, container.get("image"), ", ".join(sorted(images))))
+        for port in container.get("ports") or []:
+            if isinstance(port, dict):
+                port = port.get("container")
+            if not isinstance(port, int) or not 0 < port < 65536:
+                raise CatalogError("%s: ports: %r is not a port number or {container, host}" % (cwhere, port))
+        for volume in container.get("volumes") or []:
+            source = str(volume).split(":", 1)[0]
+            if not source.startswith(("/", ".")) and source not in declared_volumes:
+                raise CatalogError("%s: volume %r is not declared under volumes: (named volumes must be, "
+                                   "so that they are kept and backed up)" % (cwhere, source))
+        switch = container.get("enabled_when_empty")
+        if switch is not None and switch not in (entry.get("settings") or {}):
+            raise CatalogError("%s: enabled_when_empty names %r, which is not a setting" % (cwhere, switch))
+    endpoint = entry.get("endpoint") or {}
+    if endpoint.get("container") not in containers:
+        raise CatalogError("%s: endpoint.container %r is not one of its containers" % (where, endpoint.get("container")))
+    for setting in entry.get("settings") or {}:
+        if not SETTING_NAME.match(setting):
+            raise CatalogError("%s: setting name %r: lower-case letters, digits and _ only" % (where, setting))
+
+
+def resolve(names=None, registry="docker.io", image_overrides=None, service_overrides=None, directory=CATALOG_DIR):
+    """The catalog as a list of entries (sorted by name), overrides applied, images resolved."""
+    images, services = load(directory)
+    for key, override in (image_overrides or {}).items():
+        if key not in images:
+            raise CatalogError("platform_image_overrides: %r is not an image of the catalog (known: %s)"
+                               % (key, ", ".join(sorted(images))))
+        images[key] = deep_merge(images[key], override)
+    check_images(images)
+    for name, override in (service_overrides or {}).items():
+        if name not in services:
+            raise CatalogError("platform_service_overrides: %r is not a service of the catalog (known: %s)"
+                               % (name, ", ".join(sorted(services))))
+        services[name] = deep_merge(services[name], override)
+    wanted = sorted(services) if not names else list(names)
+    result = []
+    for name in wanted:
+        if name not in services:
+            raise CatalogError("%r is not a service of the catalog (known: %s)" % (name, ", ".join(sorted(services))))
+        entry = dict((k, v) for k, v in services[name].items() if not str(k).startswith("x-"))
+        check_service(name, entry, images)
+        for container in entry["containers"].values():
+            image = images[container["image"]]
+            container["image_key"] = container["image"]
+            container["image"] = image_reference(image.get("registry", registry), image)
+        for item in entry.get("files") or []:
+            item["template_path"] = os.path.join(directory, "templates", item["template"])
+        for item in entry.get("generated_files") or []:
+            image = images[item["image"]]
+            item["image_ref"] = image_reference(image.get("registry", registry), image)
+        entry.setdefault("secrets", {})
+        entry.setdefault("settings", {})
+        entry.setdefault("volumes", [])
+        result.append(entry)
+    return result
+
+
+def enabled_containers(entry, settings):
+    """Container names in use: a container with ``enabled_when_empty: X`` runs only while
+    setting X is empty (e.g. the bundled MinIO, unless an external S3 endpoint is set)."""
+    names = []
+    for name, container in entry["containers"].items():
+        switch = container.get("enabled_when_empty")
+        if switch is None or not str(settings.get(switch, "") or "").strip():
+            names.append(name)
+    return names
+
+
+def compose_project(entry, settings=None, project=None):
+    """The Compose project (a dict) for a resolved catalog entry.
+
+    Values that depend on the site stay Compose variables resolved from the project's .env:
+    PLATFORM_BIND_ADDRESS, PLATFORM_FQDN, PLATFORM_URL, PLATFORM_TLS, SETTING_<NAME>, SECRET_<NAME>.
+    So this file holds no secret and changes only when the catalog does.
+    """
+    settings = dict(entry.get("settings") or {}, **(settings or {}))
+    active = enabled_containers(entry, settings)
+    services = {}
+    for name in active:
+        container = entry["containers"][name]
+        service = {"image": container["image"]}
+        for key, value in container.items():
+            if key not in PLATFORM_CONTAINER_KEYS and key != "image_key":
+                service[key] = copy.deepcopy(value)
+        service.setdefault("restart", "unless-stopped")
+        service.setdefault("logging", copy.deepcopy(DEFAULT_LOGGING))
+        labels = dict(service.get("labels") or {})
+        labels.update({"org.foundrycloud.service": entry["name"], "org.foundrycloud.container": name})
+        service["labels"] = labels
+        ports = []
+        for port in container.get("ports") or []:
+            inner, outer = (port["container"], port.get("host", port["container"])) if isinstance(port, dict) else (port, port)
+            ports.append("${PLATFORM_BIND_ADDRESS}:%d:%d" % (outer, inner))
+        if ports:
+            service["ports"] = ports
+        limits = container.get("limits") or {}
+        if limits:
+            service["deploy"] = {"resources": {"limits": dict((k, str(v)) for k, v in limits.items())}}
+        depends = service.get("depends_on")
+        if isinstance(depends, dict):
+            service["depends_on"] = dict((k, v) for k, v in depends.items() if k in active)
+            if not service["depends_on"]:
+                del service["depends_on"]
+        services[name] = service
+    result = {"name": project or entry["name"], "services": services}
+    volumes = dict((volume, {"labels": {"org.foundrycloud.service": entry["name"]}}) for volume in entry.get("volumes") or [])
+    if volumes:
+        result["volumes"] = volumes
+    return result
+
+
+def env_key(prefix, name):
+    return "%s_%s" % (prefix, re.sub(r"[^A-Za-z0-9]", "_", name).upper())
+
+
+def env_values(platform, settings=None, secrets=None):
+    """The .env mapping: PLATFORM_<NAME>, SETTING_<NAME> and SECRET_<NAME> variables."""
+    values = {}
+    for prefix, source in (("PLATFORM", platform), ("SETTING", settings), ("SECRET", secrets)):
+        for name, value in (source or {}).items():
+            values[env_key(prefix, name)] = value
+    return values
+
+
+def env_file_lines(platform, settings=None, secrets=None):
+    """KEY='value' lines; single quotes so Compose takes the value literally (no interpolation)."""
+    values = env_values(platform, settings, secrets)
+    lines = []
+    for key in sorted(values):
+        value = values[key]
+        value = "" if value is None else ("true" if value else "false") if isinstance(value, bool) else str(value)
+        if "'" in value or "\n" in value:
+            raise CatalogError("%s: values for the Compose .env file may not contain a single quote or newline" % key)
+        lines.append("%s='%s'" % (key, value))
+    return lines
