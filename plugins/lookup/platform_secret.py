@@ -110,7 +110,7 @@ HEADER = (
 
 def generate(length, chars):
     alphabet = ALPHABETS[chars]
-    return "".join(secrets.choice(alphabet) for _ in range(length))
+    return "".join(secrets.choice(alphabet) for _unused in range(length))
 
 
 class SecretsFile:
@@ -136,7 +136,11 @@ class SecretsFile:
         try:
             data = yaml.safe_load(to_text(raw)) or {}
         except yaml.YAMLError as exc:
-            raise AnsibleLookupError("%s is not valid YAML: %s" % (self.path, exc)) from None
+            # PyYAML quotes the offending line, which may hold a secret: report the position only.
+            mark = getattr(exc, "problem_mark", None)
+            where = " at line %d, column %d" % (mark.line + 1, mark.column + 1) if mark else ""
+            raise AnsibleLookupError("%s is not valid YAML%s (%s)"
+                                     % (self.path, where, getattr(exc, "problem", None) or "parse error")) from None
         if not isinstance(data, dict):
             raise AnsibleLookupError("%s must hold a mapping of secret name to value, got %s" % (self.path, type(data).__name__))
         return data

@@ -98,10 +98,10 @@ def check_service(name, entry, images):
             raise CatalogError("%s: image %r is not in catalog/images.yml (known: %s)"
                                % (cwhere, container.get("image"), ", ".join(sorted(images))))
         for port in container.get("ports") or []:
-            if isinstance(port, dict):
-                port = port.get("container")
-            if not isinstance(port, int) or not 0 < port < 65536:
-                raise CatalogError("%s: ports: %r is not a port number or {container, host}" % (cwhere, port))
+            numbers = [port.get("container"), port.get("host", port.get("container"))] if isinstance(port, dict) else [port]
+            for number in numbers:
+                if isinstance(number, bool) or not isinstance(number, int) or not 0 < number < 65536:
+                    raise CatalogError("%s: ports: %r is not a port number or {container, host}" % (cwhere, number))
         for volume in container.get("volumes") or []:
             source = str(volume).split(":", 1)[0]
             if not source.startswith(("/", ".")) and source not in declared_volumes:
@@ -128,6 +128,9 @@ def resolve(names=None, registry="docker.io", image_overrides=None, service_over
         images[key] = deep_merge(images[key], override)
     check_images(images)
     for name, override in (service_overrides or {}).items():
+        if not isinstance(override, dict):
+            raise CatalogError("platform_service_overrides: %s must be a mapping (a partial catalog entry), got %r"
+                               % (name, override))
         if name not in services:
             raise CatalogError("platform_service_overrides: %r is not a service of the catalog (known: %s)"
                                % (name, ", ".join(sorted(services))))
@@ -195,12 +198,15 @@ def compose_project(entry, settings=None, project=None):
             service["ports"] = ports
         limits = container.get("limits") or {}
         if limits:
-            service["deploy"] = {"resources": {"limits": dict((k, str(v)) for k, v in limits.items())}}
+            resources = service.setdefault("deploy", {}).setdefault("resources", {})
+            resources["limits"] = dict(resources.get("limits") or {}, **dict((k, str(v)) for k, v in limits.items()))
         depends = service.get("depends_on")
         if isinstance(depends, dict):
             service["depends_on"] = dict((k, v) for k, v in depends.items() if k in active)
-            if not service["depends_on"]:
-                del service["depends_on"]
+        elif isinstance(depends, list):
+            service["depends_on"] = [k for k in depends if k in active]
+        if "depends_on" in service and not service["depends_on"]:
+            del service["depends_on"]
         services[name] = service
     result = {"name": project or entry["name"], "services": services}
     volumes = dict((volume, {"labels": {"org.foundrycloud.service": entry["name"]}}) for volume in entry.get("volumes") or [])

@@ -1,0 +1,81 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026 FoundryCloud Platform engineers
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Filters compose_project and compose_env_lines: thin wrappers of module_utils/service_catalog."""
+
+from __future__ import annotations
+
+import pytest
+from ansible.errors import AnsibleFilterError
+
+from ansible_collections.foundrycloud.platform.plugins.filter.compose_env_lines import (
+    FilterModule as EnvFilters,
+    compose_env_lines,
+)
+from ansible_collections.foundrycloud.platform.plugins.filter.compose_project import (
+    FilterModule as ProjectFilters,
+    compose_project_filter,
+)
+from ansible_collections.foundrycloud.platform.plugins.module_utils.service_catalog import (
+    compose_project,
+    env_file_lines,
+    resolve,
+)
+
+
+@pytest.fixture(scope="module")
+def langfuse():
+    return resolve(["langfuse"], registry="mirror.foundrycloud.test")[0]
+
+
+def test_filters_are_registered_under_their_names():
+    assert ProjectFilters().filters() == {"compose_project": compose_project_filter}
+    assert EnvFilters().filters() == {"compose_env_lines": compose_env_lines}
+
+
+def test_compose_project_filter_is_compose_project(langfuse):
+    assert compose_project_filter(langfuse) == compose_project(langfuse)
+    settings = {"s3_endpoint": "https://rgw.example"}
+    project = compose_project_filter(langfuse, settings, "tenant-langfuse")
+    assert project == compose_project(langfuse, settings, "tenant-langfuse")
+    assert project["name"] == "tenant-langfuse"
+    assert "minio" not in project["services"]
+    assert project["services"]["postgres"]["image"].startswith("mirror.foundrycloud.test/library/postgres:")
+
+
+@pytest.mark.parametrize(("entry", "named"), [
+    ({"name": "broken", "containers": {"app": {}}}, "broken"),  # no image: KeyError
+    ({"name": "broken"}, "broken"),  # no containers
+    ({"name": "broken", "containers": {"app": {"image": "x", "ports": ["80"]}}}, "broken"),  # '%d' % '80'
+    ({"name": "broken", "containers": ["app"]}, "broken"),
+    (None, "the input"),
+    ("n8n", "the input"),
+])
+def test_compose_project_filter_errors_are_filter_errors(entry, named):
+    with pytest.raises(AnsibleFilterError, match=r"^compose_project: %s is not a resolved catalog entry" % named):
+        compose_project_filter(entry)
+
+
+def test_compose_env_lines_is_env_file_lines():
+    platform = {"bind_address": "127.0.0.1", "tls": False}
+    settings = {"timezone": "UTC", "s3_endpoint": None}
+    secrets = {"db_password": "pw"}
+    lines = compose_env_lines(platform, settings, secrets)
+    assert lines == env_file_lines(platform, settings, secrets)
+    assert lines == ["PLATFORM_BIND_ADDRESS='127.0.0.1'", "PLATFORM_TLS='false'", "SECRET_DB_PASSWORD='pw'",
+                     "SETTING_S3_ENDPOINT=''", "SETTING_TIMEZONE='UTC'"]
+    assert compose_env_lines({"fqdn": "x"}) == ["PLATFORM_FQDN='x'"]
+
+
+@pytest.mark.parametrize("value", ["Sup3r'S3cret", "Sup3r\nS3cret"])
+def test_compose_env_lines_refusal_names_the_key_not_the_value(value):
+    with pytest.raises(AnsibleFilterError) as caught:
+        compose_env_lines({}, {}, {"db_password": value})
+    message = str(caught.value)
+    assert message.startswith("compose_env_lines: SECRET_DB_PASSWORD:")
+    assert "Sup3r" not in message and "S3cret" not in message
+
+
+def test_compose_env_lines_refuses_what_is_not_a_mapping():
+    with pytest.raises(AnsibleFilterError, match=r"^compose_env_lines: "):
+        compose_env_lines(["fqdn"])
