@@ -25,6 +25,8 @@ from collections.abc import Iterable, Mapping
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 
 from ansible_collections.foundrycloud.platform.plugins.module_utils.ollama import ModelName
+from ansible_collections.foundrycloud.platform.plugins.module_utils.service_catalog import CatalogError
+from ansible_collections.foundrycloud.platform.plugins.module_utils.service_catalog import resolve as resolve_catalog
 
 try:  # PyYAML is always there on the controller, where this code runs
     import yaml
@@ -887,12 +889,77 @@ def check_model_mapping(ctx: Context) -> list[str]:
     return errors
 
 
+def _role_value(ctx: Context, host: str, name: str, default):
+    value = ctx.vars.get(host, name, default)
+    return default if value is MISSING else value
+
+
+def check_central_services(ctx: Context) -> list[str]:
+    """What central_services would refuse half-way through a run, refused before it starts:
+    services the catalog does not offer centrally, settings and URLs of services the host does
+    not run, setting names the catalog does not know, image/service overrides that do not
+    resolve, and two services of one host publishing the same port."""
+    errors: list[str] = []
+    for host in ctx.role_hosts.get("central_services", []):
+        try:
+            catalog = dict((entry["name"], entry) for entry in resolve_catalog(
+                registry=_role_value(ctx, host, "platform_image_registry", "docker.io"),
+                image_overrides=_role_value(ctx, host, "platform_image_overrides", {}),
+                service_overrides=_role_value(ctx, host, "platform_service_overrides", {})))
+        except CatalogError as exc:
+            errors.append("host %s: %s" % (host, exc))
+            continue
+        central = sorted(name for name, entry in catalog.items() if entry["placement"]["central"] != "never")
+        enabled = list(_role_value(ctx, host, "central_services_enabled", ["qdrant", "langfuse", "n8n", "guacamole"]) or [])
+        absent = list(_role_value(ctx, host, "central_services_absent", []) or [])
+        for variable, names in (("central_services_enabled", enabled), ("central_services_absent", absent)):
+            for name in names:
+                if name not in central:
+                    errors.append("host %s: %s: %r is not a central service of the catalog (known: %s)"
+                                  % (host, variable, name, ", ".join(central)))
+        for name in sorted(set(enabled) & set(absent)):
+            errors.append("host %s: %s is listed in both central_services_enabled and central_services_absent" % (host, name))
+        settings = _role_value(ctx, host, "central_services_settings", {}) or {}
+        if not isinstance(settings, Mapping):
+            errors.append("host %s: central_services_settings: must map service names to settings, got %r" % (host, settings))
+            settings = {}
+        for service, values in sorted(settings.items()):
+            if service not in enabled:
+                errors.append("host %s: central_services_settings: %s is not in central_services_enabled of this host"
+                              % (host, service))
+                continue
+            known = catalog[service]["settings"] if service in catalog else {}
+            for key in sorted(values or {}):
+                if key not in known:
+                    errors.append("host %s: central_services_settings.%s: unknown setting %r (known: %s)"
+                                  % (host, service, key, ", ".join(sorted(known)) or "none"))
+        urls = _role_value(ctx, host, "central_services_public_urls", {}) or {}
+        for service, url in sorted(urls.items()) if isinstance(urls, Mapping) else []:
+            if service not in enabled:
+                errors.append("host %s: central_services_public_urls: %s is not in central_services_enabled of this host"
+                              % (host, service))
+            elif not re.match(r"^https?://[^/\s]+", str(url)):
+                errors.append("host %s: central_services_public_urls.%s: %r is not an http(s) URL" % (host, service, url))
+        published: dict = {}
+        for service in enabled:
+            for container in catalog.get(service, {}).get("containers", {}).values():
+                for port in container.get("ports") or []:
+                    number = port.get("host", port.get("container")) if isinstance(port, Mapping) else port
+                    published.setdefault(number, []).append(service)
+        for number, services in sorted(published.items()):
+            if len(services) > 1:
+                errors.append("host %s: services %s would all publish port %s (set a different host port with "
+                              "platform_service_overrides)" % (host, " and ".join(services), number))
+    return errors
+
+
 RULES: list = [
     check_argument_specs,
     check_unknown_role_variables,
     check_unknown_groups,
     check_docker_address_pools,
     check_model_mapping,
+    check_central_services,
 ]
 """Every check, in order. Append new cross-host rules here."""
 

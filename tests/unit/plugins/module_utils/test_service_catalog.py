@@ -727,3 +727,13 @@ def test_module_leaves_its_inputs_alone(demo):
     compose_project(demo, {"s3_endpoint": "x"})
     env_file_lines({"a": 1}, demo["settings"], {"token": "t"})
     assert demo == before
+
+
+@pytest.mark.parametrize("entry", sc.resolve(), ids=lambda entry: entry["name"])
+def test_no_secret_on_a_command_line(entry):
+    """Command lines show in `docker inspect`, `ps` and Compose's output (and so in Ansible's):
+    secrets reach containers through environment variables or mounted files only."""
+    for name, container in entry["containers"].items():
+        for key in ("command", "entrypoint"):
+            text = str(container.get(key) or "")
+            assert "${SECRET_" not in text, "%s: containers.%s.%s uses a secret" % (entry["name"], name, key)
