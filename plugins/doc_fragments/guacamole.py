@@ -57,27 +57,6 @@ options:
       - The Guacamole data source (authentication extension) that holds users and connections.
     type: str
     default: postgresql
-  timeout:
-    description:
-      - Seconds to wait for a connection and for each read from the server.
-    type: float
-    default: 30
-  validate_certs:
-    description:
-      - Whether to validate TLS certificates of HTTPS URLs. Only set to V(false) for test servers with self-signed certificates.
-    type: bool
-    default: true
-  ca_path:
-    description:
-      - A PEM file of CA certificates to validate the server's certificate with, for example a site's own CA.
-    type: path
-  retries:
-    description:
-      - How many times a request is repeated after a refused or reset connection, a timeout, or an HTTP 5xx answer.
-        The waits between attempts double, starting at 2 seconds.
-      - Wrong credentials, a refused TOTP code and other HTTP 4xx answers fail at once.
-    type: int
-    default: 3
 notes:
   - Each login with TOTP enabled needs a code of its own, so tasks that log in one after the other wait up to 30 s each.
     To run many tasks (a loop over connections), log in once with M(foundrycloud.platform.guacamole_token), pass its

@@ -21,25 +21,4 @@ options:
       - Needed when the server has an API key configured. The read-only key (C(QDRANT__SERVICE__READ_ONLY_API_KEY))
         is enough to read collections, not to create, change or delete them.
     type: str
-  timeout:
-    description:
-      - Seconds to wait for a connection and for each read from the server.
-    type: float
-    default: 30
-  validate_certs:
-    description:
-      - Whether to validate TLS certificates of HTTPS URLs. Only set to V(false) for test servers with self-signed certificates.
-    type: bool
-    default: true
-  ca_path:
-    description:
-      - PEM file of the certificate authority that signed the server's certificate, for an HTTPS URL with a private CA.
-    type: path
-  retries:
-    description:
-      - How many times a request is repeated after a refused or reset connection, a timeout, or an HTTP 5xx answer.
-        The waits between attempts double, starting at 2 seconds.
-      - HTTP 4xx answers (a missing or refused API key, invalid parameters) fail at once.
-    type: int
-    default: 3
 """

@@ -64,6 +64,7 @@ options:
     default: present
 extends_documentation_fragment:
   - foundrycloud.platform.guacamole
+  - foundrycloud.platform.http_api
   - action_common_attributes
 attributes:
   check_mode:

@@ -39,6 +39,7 @@ options:
       - Ignored with O(state=present).
 extends_documentation_fragment:
   - foundrycloud.platform.guacamole
+  - foundrycloud.platform.http_api
   - action_common_attributes
 attributes:
   check_mode:

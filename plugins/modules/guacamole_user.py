@@ -45,6 +45,7 @@ options:
     type: str
 extends_documentation_fragment:
   - foundrycloud.platform.guacamole
+  - foundrycloud.platform.http_api
   - action_common_attributes
 attributes:
   check_mode:

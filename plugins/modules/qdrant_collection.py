@@ -138,6 +138,7 @@ options:
         type: int
 extends_documentation_fragment:
   - foundrycloud.platform.qdrant
+  - foundrycloud.platform.http_api
   - action_common_attributes
 attributes:
   check_mode:

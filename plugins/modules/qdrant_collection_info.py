@@ -22,6 +22,7 @@ options:
     type: str
 extends_documentation_fragment:
   - foundrycloud.platform.qdrant
+  - foundrycloud.platform.http_api
   - action_common_attributes
 attributes:
   check_mode:
