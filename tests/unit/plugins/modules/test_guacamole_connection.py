@@ -8,19 +8,15 @@ from __future__ import annotations
 
 import base64
 import json
-import sys
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 
 import pytest
 
-from ansible_collections.foundrycloud.platform.plugins.module_utils.guacamole import GuacamoleClient
 from ansible_collections.foundrycloud.platform.plugins.modules import guacamole_connection
+from guacamole_fixtures import install_fake_clock, serve_double
 from ollama_http_fixtures import _PROXY_VARIABLES, closed_port_url, run_module
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[3] / "doubles"))
-import guacamole_server  # noqa: E402  pylint: disable=wrong-import-position
 
 SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 ADMIN_PASSWORD = "Adm1n-pass"
@@ -29,34 +25,15 @@ RDP = {"hostname": "10.20.0.15", "port": 3389, "username": "operator", "password
        "security": "nla", "ignore-cert": True}
 
 
-class FakeClock:
-    def __init__(self):
-        self.now = 1_800_000_000.0
-
-    def time(self):
-        return self.now
-
-    def sleep(self, seconds):
-        self.now += seconds
-
-
 @pytest.fixture
 def clock(monkeypatch, tmp_path):
-    fake = FakeClock()
-    monkeypatch.setattr(GuacamoleClient, "clock", staticmethod(fake.time))
-    monkeypatch.setattr(GuacamoleClient, "totp_sleep", staticmethod(fake.sleep))
-    monkeypatch.setattr(GuacamoleClient, "sleep", staticmethod(lambda _s: None))
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
-    return fake
+    return install_fake_clock(monkeypatch, tmp_path, 1_800_000_000.0)
 
 
 @pytest.fixture
 def guac(monkeypatch, clock):
     """The double with TOTP on and guacadmin provisioned as the platform does (password, confirmed key)."""
-    for variable in _PROXY_VARIABLES:
-        monkeypatch.delenv(variable, raising=False)
-    server, _thread = guacamole_server.serve(totp_enabled=True)
-    server.app.clock = clock.time
+    server = serve_double(monkeypatch, clock, totp_enabled=True)
     server.app.store.set_password_plain("guacadmin", ADMIN_PASSWORD)
     server.app.store.set_user_attributes("guacadmin", {"guac-totp-key-secret": SECRET, "guac-totp-key-confirmed": "true"})
     yield server

@@ -8,50 +8,27 @@ from __future__ import annotations
 
 import base64
 import json
-import sys
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 
 import pytest
 
-from ansible_collections.foundrycloud.platform.plugins.module_utils.guacamole import GuacamoleClient
 from ansible_collections.foundrycloud.platform.plugins.modules import guacamole_token
+from guacamole_fixtures import install_fake_clock, serve_double
 from ollama_http_fixtures import _PROXY_VARIABLES, closed_port_url, run_module
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[3] / "doubles"))
-import guacamole_server  # noqa: E402  pylint: disable=wrong-import-position
 
 SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 ADMIN_PASSWORD = "Adm1n-pass"
 
 
-class FakeClock:
-    def __init__(self):
-        self.now = 1_800_000_000.0
-
-    def time(self):
-        return self.now
-
-    def sleep(self, seconds):
-        self.now += seconds
-
-
 @pytest.fixture
 def clock(monkeypatch, tmp_path):
-    fake = FakeClock()
-    monkeypatch.setattr(GuacamoleClient, "clock", staticmethod(fake.time))
-    monkeypatch.setattr(GuacamoleClient, "totp_sleep", staticmethod(fake.sleep))
-    monkeypatch.setattr(GuacamoleClient, "sleep", staticmethod(lambda _s: None))
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
-    return fake
+    return install_fake_clock(monkeypatch, tmp_path, 1_800_000_000.0)
 
 
 def start(monkeypatch, clock, **settings):
-    for variable in _PROXY_VARIABLES:
-        monkeypatch.delenv(variable, raising=False)
-    server, _thread = guacamole_server.serve(**settings)
-    server.app.clock = clock.time
+    server = serve_double(monkeypatch, clock, **settings)
     server.app.store.set_password_plain("guacadmin", ADMIN_PASSWORD)
     return server
 

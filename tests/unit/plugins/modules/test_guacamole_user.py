@@ -7,49 +7,28 @@ on 127.0.0.1, with a fake clock for TOTP."""
 from __future__ import annotations
 
 import json
-import sys
-from pathlib import Path
 
 import pytest
 
 from ansible_collections.foundrycloud.platform.plugins.module_utils.guacamole import GuacamoleClient
 from ansible_collections.foundrycloud.platform.plugins.modules import guacamole_user
-from ollama_http_fixtures import _PROXY_VARIABLES, closed_port_url, run_module
+from guacamole_fixtures import install_fake_clock, serve_double
+from ollama_http_fixtures import closed_port_url, run_module
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[3] / "doubles"))
-import guacamole_server  # noqa: E402  pylint: disable=wrong-import-position
+import guacamole_server  # noqa: E402  pylint: disable=wrong-import-order  # on sys.path through guacamole_fixtures
 
 SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 NEW = "N3w-Admin-Password"
 OLD = "0ld-Admin-Password"
 
 
-class FakeClock:
-    def __init__(self):
-        self.now = 1_800_000_010.0
-
-    def time(self):
-        return self.now
-
-    def sleep(self, seconds):
-        self.now += seconds
-
-
 @pytest.fixture
 def clock(monkeypatch, tmp_path):
-    fake = FakeClock()
-    monkeypatch.setattr(GuacamoleClient, "clock", staticmethod(fake.time))
-    monkeypatch.setattr(GuacamoleClient, "totp_sleep", staticmethod(fake.sleep))
-    monkeypatch.setattr(GuacamoleClient, "sleep", staticmethod(lambda _s: None))
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
-    return fake
+    return install_fake_clock(monkeypatch, tmp_path, 1_800_000_010.0)
 
 
 def start(monkeypatch, clock, **settings):
-    for variable in _PROXY_VARIABLES:
-        monkeypatch.delenv(variable, raising=False)
-    server, _thread = guacamole_server.serve(**settings)
-    server.app.clock = clock.time
+    server = serve_double(monkeypatch, clock, **settings)
     return server
 
 
