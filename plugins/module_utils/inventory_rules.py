@@ -25,6 +25,7 @@ from collections.abc import Iterable, Mapping
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 
 from ansible_collections.foundrycloud.platform.plugins.module_utils.ollama import ModelName
+from ansible_collections.foundrycloud.platform.plugins.module_utils import placement
 from ansible_collections.foundrycloud.platform.plugins.module_utils.service_catalog import CatalogError
 from ansible_collections.foundrycloud.platform.plugins.module_utils.service_catalog import resolve as resolve_catalog
 
@@ -909,8 +910,9 @@ def check_central_services(ctx: Context) -> list[str]:
         except CatalogError as exc:
             errors.append("host %s: %s" % (host, exc))
             continue
-        central = sorted(name for name, entry in catalog.items() if entry["placement"]["central"] != "never")
-        enabled = list(_role_value(ctx, host, "central_services_enabled", ["qdrant", "langfuse", "n8n", "guacamole"]) or [])
+        central = placement.deployable_central_services(catalog)
+        enabled = _role_value(ctx, host, "central_services_enabled", None)
+        enabled = placement.default_central_services(catalog) if enabled in (None, MISSING) else list(enabled or [])
         absent = list(_role_value(ctx, host, "central_services_absent", []) or [])
         for variable, names in (("central_services_enabled", enabled), ("central_services_absent", absent)):
             for name in names:
@@ -953,6 +955,38 @@ def check_central_services(ctx: Context) -> list[str]:
     return errors
 
 
+def check_placement(ctx: Context) -> list[str]:
+    """Seed 000's placement, as the inventory chooses it: a service placed where the catalog
+    forbids it, a workspace that uses a central service no host provides, a host without the
+    address its DNS record needs. Same code as the platform_placement filter the plays use."""
+    hosts_in_play = set(ctx.groups.get("central", [])) | set(ctx.groups.get("workspace_vms", []))
+    if not hosts_in_play:
+        return []
+    first = sorted(ctx.hosts)[0] if ctx.hosts else None
+    try:
+        catalog = dict((entry["name"], entry) for entry in resolve_catalog(
+            registry=_role_value(ctx, first, "platform_image_registry", "docker.io"),
+            image_overrides=_role_value(ctx, first, "platform_image_overrides", {}),
+            service_overrides=_role_value(ctx, first, "platform_service_overrides", {})))
+    except CatalogError:
+        return []   # check_central_services names the override that does not resolve
+    hosts = {}
+    for group in ("central", "workspace_vms", "gpu_nodes", "dns_servers"):
+        for host in ctx.groups.get(group, []):
+            values = {}
+            for name in ("platform_address", "ansible_host", "central_services_enabled", "workspace_user",
+                         "workspace_local_services", "workspace_central_services"):
+                value = ctx.vars.get(host, name)
+                if value is not MISSING:
+                    values[name] = value
+            hosts[host] = values
+    zone = _role_value(ctx, first, "platform_dns_zone", "localai.internal")
+    subdomain = _role_value(ctx, first, "platform_workspace_subdomain", "ws")
+    result = placement.compute(catalog, hosts, ctx.groups, zone, workspace_subdomain=subdomain)
+    # The central services rule reports these with more detail.
+    return [problem for problem in result["problems"] if "central_services_enabled:" not in problem]
+
+
 RULES: list = [
     check_argument_specs,
     check_unknown_role_variables,
@@ -960,6 +994,7 @@ RULES: list = [
     check_docker_address_pools,
     check_model_mapping,
     check_central_services,
+    check_placement,
 ]
 """Every check, in order. Append new cross-host rules here."""
 

@@ -65,8 +65,18 @@ def load(directory=CATALOG_DIR):
     return images, services
 
 
+DEFAULT_REGISTRY = "docker.io"
+
+
 def image_reference(registry, image):
+    """<registry>/<repository>:<tag>. An image's own ``registry`` (set by an override) wins; its
+    ``upstream_registry`` (e.g. ghcr.io) is used only while the platform registry is the default
+    docker.io, because a site mirror serves every image under its one name."""
     ref = "%s:%s" % (image["repository"], image["tag"])
+    if image.get("registry") is not None:
+        registry = image["registry"]
+    elif image.get("upstream_registry") and (registry or "").strip().rstrip("/") == DEFAULT_REGISTRY:
+        registry = image["upstream_registry"]
     registry = (registry or "").strip().rstrip("/")
     return "%s/%s" % (registry, ref) if registry else ref
 
@@ -86,6 +96,15 @@ def check_service(name, entry, images):
         value = (entry.get("placement") or {}).get(side)
         if value not in PLACEMENTS:
             raise CatalogError("%s: placement.%s must be one of %s, got %r" % (where, side, ", ".join(PLACEMENTS), value))
+    check_placement_fields(name, entry)
+    if entry.get("deployed_by"):
+        # Deployed by its own role (e.g. Ollama, natively on GPU nodes): no containers here.
+        if entry.get("containers"):
+            raise CatalogError("%s: an entry with deployed_by has no containers (its role deploys it)" % where)
+        endpoint = entry.get("endpoint") or {}
+        if not isinstance(endpoint.get("port"), int):
+            raise CatalogError("%s: endpoint.port must be a port number" % where)
+        return
     containers = entry.get("containers")
     if not isinstance(containers, dict) or not containers:
         raise CatalogError("%s: containers must be a mapping of container name to definition" % where)
@@ -118,6 +137,41 @@ def check_service(name, entry, images):
             raise CatalogError("%s: setting name %r: lower-case letters, digits and _ only" % (where, setting))
 
 
+USE_LEVELS = ("required", "optional")
+WIRING_VALUES = ("url", "urls", "local_url", "central_url", "host")
+GROUP_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
+
+
+def check_placement_fields(name, entry):
+    """The fields placement reads: dns_name, central_group, uses, wiring."""
+    where = "service %s" % name
+    dns_name = entry.get("dns_name")
+    if not isinstance(dns_name, str) or not re.match(r"^[a-z0-9]([a-z0-9-]*[a-z0-9])?$", dns_name):
+        raise CatalogError("%s: dns_name must be one DNS label (a-z, 0-9, -), got %r" % (where, dns_name))
+    group = entry.get("central_group", "central")
+    if not isinstance(group, str) or not GROUP_NAME.match(group):
+        raise CatalogError("%s: central_group must be an inventory group name, got %r" % (where, group))
+    uses = entry.get("uses") or {}
+    if not isinstance(uses, dict):
+        raise CatalogError("%s: uses must map service names to required/optional" % where)
+    for used, level in uses.items():
+        if level not in USE_LEVELS:
+            raise CatalogError("%s: uses.%s must be one of %s, got %r" % (where, used, ", ".join(USE_LEVELS), level))
+    for setting, wire in (entry.get("wiring") or {}).items():
+        wwhere = "%s: wiring.%s" % (where, setting)
+        if setting not in (entry.get("settings") or {}):
+            raise CatalogError("%s: %r is not a setting of the entry" % (wwhere, setting))
+        if not isinstance(wire, dict) or wire.get("service") not in uses:
+            raise CatalogError("%s: service must be one of the services under uses (%s), got %r"
+                               % (wwhere, ", ".join(sorted(uses)) or "none", (wire or {}).get("service") if isinstance(wire, dict) else wire))
+        kinds = [key for key in ("value", "secret") if key in wire]
+        if len(kinds) != 1:
+            raise CatalogError("%s: give exactly one of value (%s) or secret (a secret name of %s)"
+                               % (wwhere, ", ".join(WIRING_VALUES), wire["service"]))
+        if "value" in wire and wire["value"] not in WIRING_VALUES:
+            raise CatalogError("%s: value must be one of %s, got %r" % (wwhere, ", ".join(WIRING_VALUES), wire["value"]))
+
+
 def resolve(names=None, registry="docker.io", image_overrides=None, service_overrides=None, directory=CATALOG_DIR):
     """The catalog as a list of entries (sorted by name), overrides applied, images resolved."""
     images, services = load(directory)
@@ -142,15 +196,19 @@ def resolve(names=None, registry="docker.io", image_overrides=None, service_over
             raise CatalogError("%r is not a service of the catalog (known: %s)" % (name, ", ".join(sorted(services))))
         entry = dict((k, v) for k, v in services[name].items() if not str(k).startswith("x-"))
         check_service(name, entry, images)
+        entry.setdefault("containers", {})
+        entry.setdefault("central_group", "central")
+        entry.setdefault("uses", {})
+        entry.setdefault("wiring", {})
         for container in entry["containers"].values():
             image = images[container["image"]]
             container["image_key"] = container["image"]
-            container["image"] = image_reference(image.get("registry", registry), image)
+            container["image"] = image_reference(registry, image)
         for item in entry.get("files") or []:
             item["template_path"] = os.path.join(directory, "templates", item["template"])
         for item in entry.get("generated_files") or []:
             image = images[item["image"]]
-            item["image_ref"] = image_reference(image.get("registry", registry), image)
+            item["image_ref"] = image_reference(registry, image)
         entry.setdefault("secrets", {})
         entry.setdefault("settings", {})
         entry.setdefault("volumes", [])

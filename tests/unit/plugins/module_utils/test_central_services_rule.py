@@ -50,7 +50,7 @@ def test_a_full_site_configuration_passes(platform):
 def test_unknown_service_is_named_with_host_and_variable(platform):
     errors = run(platform, central_services_enabled=["qdrant", "qdrnat"])
     assert errors == ["host central-1: central_services_enabled: 'qdrnat' is not a central service of the catalog "
-                      "(known: guacamole, langfuse, n8n, qdrant)"]
+                      "(known: flowise, gitlab, guacamole, langfuse, n8n, open-webui, qdrant, searxng)"]
 
 
 def test_service_both_enabled_and_absent(platform):
@@ -88,5 +88,5 @@ def test_latest_tag_is_refused(platform):
 def test_two_services_on_one_port(platform):
     override = {"qdrant": {"containers": {"qdrant": {"ports": [5678]}}}}
     errors = run(platform, platform_service_overrides=override)
-    assert errors == ["host central-1: services qdrant and n8n would all publish port 5678 (set a different host "
+    assert errors == ["host central-1: services n8n and qdrant would all publish port 5678 (set a different host "
                       "port with platform_service_overrides)"]

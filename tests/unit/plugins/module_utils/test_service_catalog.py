@@ -173,7 +173,7 @@ def test_the_real_catalog_loads_and_every_entry_passes_check_service():
 @pytest.mark.parametrize("key", sorted(load()[0]))
 def test_every_image_is_registry_less_and_pinned(key):
     image = load()[0][key]
-    assert isinstance(image, dict) and set(image) <= {"repository", "tag"}, image
+    assert isinstance(image, dict) and set(image) <= {"repository", "tag", "upstream_registry"}, image
     tag = image["tag"]
     # A string in the file: an unquoted 1.10 would be the float 1.1.
     assert isinstance(tag, str), "%s: quote the tag in catalog/images.yml, got %r" % (key, tag)
@@ -196,7 +196,7 @@ def test_the_images_of_the_catalog_pass_check_images():
 def test_every_image_key_of_a_service_exists(name):
     images, services = load()
     entry = services[name]
-    for cname, container in entry["containers"].items():
+    for cname, container in (entry.get("containers") or {}).items():
         assert container["image"] in images, "%s: containers.%s: image %r" % (name, cname, container["image"])
     for item in entry.get("generated_files") or []:
         assert item["image"] in images, "%s: generated_files: image %r" % (name, item["image"])
@@ -207,7 +207,7 @@ def test_every_named_volume_used_is_declared(name):
     entry = raw_entries()[name]
     declared = entry.get("volumes") or []
     assert len(declared) == len(set(declared)), "%s: volumes declared twice" % name
-    for cname, container in entry["containers"].items():
+    for cname, container in (entry.get("containers") or {}).items():
         for volume in container.get("volumes") or []:
             source = named_volume(volume)
             assert source is None or source in declared, "%s: containers.%s: volume %r" % (name, cname, source)
@@ -252,6 +252,44 @@ def test_resolve_prefixes_every_image_with_the_registry():
             assert container["image"] == "mirror.foundrycloud.test/%s:%s" % (image["repository"], image["tag"])
     n8n = resolve(["n8n"], registry="mirror.foundrycloud.test")[0]
     assert n8n["containers"]["postgres"]["image"] == "mirror.foundrycloud.test/library/postgres:%s" % images["postgres"]["tag"]
+
+
+def test_an_upstream_registry_is_used_only_while_the_platform_registry_is_docker_io(tmp_path):
+    images = {"img": {"repository": "vendor/app", "tag": "1.0", "upstream_registry": "ghcr.io"}}
+    assert sc.image_reference("docker.io", images["img"]) == "ghcr.io/vendor/app:1.0"
+    assert sc.image_reference("mirror.example", images["img"]) == "mirror.example/vendor/app:1.0"
+    # An override naming a registry for the image wins over both.
+    assert sc.image_reference("mirror.example", dict(images["img"], registry="other.example")) == "other.example/vendor/app:1.0"
+    assert sc.image_reference("docker.io", {"repository": "library/redis", "tag": "8"}) == "docker.io/library/redis:8"
+
+
+def test_an_entry_deployed_by_a_role_has_no_containers_but_needs_a_port():
+    sc.check_service("ollama", {"placement": {"central": "required", "local": "default"}, "deployed_by": "ollama",
+                                "dns_name": "ollama", "endpoint": {"port": 11434}}, {})
+    with pytest.raises(CatalogError, match="endpoint.port"):
+        sc.check_service("ollama", {"placement": {"central": "required", "local": "default"}, "deployed_by": "ollama",
+                                    "dns_name": "ollama", "endpoint": {}}, {})
+    with pytest.raises(CatalogError, match="has no containers"):
+        sc.check_service("ollama", {"placement": {"central": "required", "local": "default"}, "deployed_by": "ollama",
+                                    "dns_name": "ollama", "endpoint": {"port": 1}, "containers": {"x": {}}}, {})
+
+
+@pytest.mark.parametrize("fields, message", [
+    ({"dns_name": "Not A Label"}, "dns_name must be one DNS label"),
+    ({"central_group": "gpu-nodes"}, "central_group must be an inventory group name"),
+    ({"uses": {"ollama": "maybe"}}, "uses.ollama must be one of required, optional"),
+    ({"uses": {"ollama": "required"}, "wiring": {"nope": {"service": "ollama", "value": "url"}}}, "'nope' is not a setting"),
+    ({"uses": {}, "settings": {"base": ""}, "wiring": {"base": {"service": "ollama", "value": "url"}}},
+     "service must be one of the services under uses"),
+    ({"uses": {"ollama": "required"}, "settings": {"base": ""}, "wiring": {"base": {"service": "ollama"}}},
+     "exactly one of value"),
+    ({"uses": {"ollama": "required"}, "settings": {"base": ""}, "wiring": {"base": {"service": "ollama", "value": "ip"}}},
+     "value must be one of url, urls"),
+])
+def test_placement_fields_are_checked_with_the_field_named(fields, message):
+    entry = dict({"dns_name": "demo"}, **fields)
+    with pytest.raises(CatalogError, match=message):
+        sc.check_placement_fields("demo", entry)
 
 
 def test_resolve_defaults_to_docker_io_and_strips_a_trailing_slash():

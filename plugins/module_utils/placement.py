@@ -1,0 +1,372 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026 FoundryCloud Platform engineers
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Where every platform service runs, and how each workspace reaches the services it uses.
+
+Seed 000's table is data in the service catalog (``placement: {central, local}`` per entry, one
+of required/default/optional/never). The customer inventory chooses within it:
+
+* central hosts (group ``central``) run ``central_services_enabled`` (default: every service the
+  catalog places centrally by default whose ``central_group`` is ``central``);
+* a service with another ``central_group`` (Ollama: ``gpu_nodes``) runs on every host of it;
+* a workspace VM (group ``workspace_vms``) runs ``workspace_local_services`` inside it (default:
+  the catalog's local required/default services) and uses ``workspace_central_services`` from
+  the central hosts (default: every centrally provided service).
+
+``compute()`` turns that into one result that every consumer reads: services per host, the
+endpoint of every service per workspace (local by address, central by DNS name), the settings
+that wire a local service to the others (``wiring`` in the catalog), the DNS records and the
+Guacamole desktop connections. Problems are collected, each naming the host, the variable and
+the service, so validation reports all of them at once before anything is changed.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+
+CENTRAL_GROUP = "central"
+WORKSPACE_GROUP = "workspace_vms"
+DNS_GROUP = "dns_servers"
+ON = ("required", "default")
+LABEL = re.compile(r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$")
+USER_NAME = re.compile(r"^[a-z_][a-z0-9_-]{0,31}$")
+# Guacamole reaches a workspace desktop here (roles/workspace_desktop).
+DESKTOP_PORT = 3389
+
+
+class PlacementError(ValueError):
+    """Raised by compute(strict=True); the message lists every problem, one per line."""
+
+
+def default_central_services(catalog):
+    """What a central host runs unless its central_services_enabled says otherwise."""
+    return sorted(name for name, entry in catalog.items()
+                  if entry["placement"]["central"] in ON and entry.get("central_group", CENTRAL_GROUP) == CENTRAL_GROUP
+                  and not entry.get("deployed_by"))
+
+
+def deployable_central_services(catalog):
+    """What central_services_enabled may name."""
+    return sorted(name for name, entry in catalog.items()
+                  if entry["placement"]["central"] != "never" and entry.get("central_group", CENTRAL_GROUP) == CENTRAL_GROUP
+                  and not entry.get("deployed_by"))
+
+
+def default_local_services(catalog):
+    return sorted(name for name, entry in catalog.items() if entry["placement"]["local"] in ON)
+
+
+def host_address(host_vars):
+    """The host's internal address as the inventory gives it: platform_address, else an IP
+    ansible_host. None when neither is there (the inventory must then say it)."""
+    for key in ("platform_address", "ansible_host"):
+        value = host_vars.get(key)
+        if value:
+            try:
+                return str(ipaddress.ip_address(str(value).strip()))
+            except ValueError:
+                if key == "platform_address":
+                    return None
+    return None
+
+
+def _published_port(entry):
+    """The host port of the entry's endpoint (a container port may be published on another)."""
+    endpoint = entry.get("endpoint") or {}
+    port = endpoint.get("port")
+    container = (entry.get("containers") or {}).get(endpoint.get("container")) or {}
+    for item in container.get("ports") or []:
+        if isinstance(item, dict) and item.get("container") == port:
+            return item.get("host", port)
+    return port
+
+
+def _url(entry, host):
+    endpoint = entry.get("endpoint") or {}
+    return "%s://%s:%s%s" % (endpoint.get("protocol", "http"), host, _published_port(entry), endpoint.get("path", ""))
+
+
+def _record_type(address):
+    return "AAAA" if ":" in address else "A"
+
+
+def _as_list(value, host, variable, problems):
+    if value is None:
+        return None
+    if isinstance(value, str) or not isinstance(value, (list, tuple)):
+        problems.append("host %s: %s must be a list of service names, got %r" % (host, variable, value))
+        return []
+    return [str(item) for item in value]
+
+
+def compute(catalog, hosts, groups, zone, workspace_subdomain="ws", strict=False):
+    """The placement of the whole inventory.
+
+    catalog: service name -> resolved catalog entry. hosts: host name -> the variables read here
+    (platform_address, ansible_host, central_services_enabled, workspace_user,
+    workspace_local_services, workspace_central_services). groups: group -> host names.
+    """
+    problems = []
+    zone = str(zone or "").strip().rstrip(".").lower()
+    if not zone or not all(LABEL.match(label) for label in zone.split(".")):
+        problems.append("platform_dns_zone: %r is not a DNS zone name (e.g. localai.internal)" % zone)
+    subdomain = str(workspace_subdomain or "").strip(".").lower()
+    if subdomain and not all(LABEL.match(label) for label in subdomain.split(".")):
+        problems.append("platform_workspace_subdomain: %r is not a DNS name" % workspace_subdomain)
+    central_hosts = list(groups.get(CENTRAL_GROUP) or [])
+    workspace_hosts = list(groups.get(WORKSPACE_GROUP) or [])
+    deployable = deployable_central_services(catalog)
+
+    def vars_of(host):
+        return hosts.get(host) or {}
+
+    result_hosts = {}
+
+    def host_entry(host):
+        if host not in result_hosts:
+            result_hosts[host] = {"address": host_address(vars_of(host)), "central": [], "local": []}
+        return result_hosts[host]
+
+    # Central providers.
+    providers = dict((name, []) for name in catalog)
+    for host in central_hosts:
+        enabled = _as_list(vars_of(host).get("central_services_enabled"), host, "central_services_enabled", problems)
+        if enabled is None:
+            enabled = default_central_services(catalog)
+        for name in enabled:
+            if name not in deployable:
+                problems.append("host %s: central_services_enabled: %r is not a central service of the catalog (known: %s)"
+                                % (host, name, ", ".join(deployable)))
+                continue
+            providers[name].append(host)
+            host_entry(host)["central"].append(name)
+    for name, entry in sorted(catalog.items()):
+        group = entry.get("central_group", CENTRAL_GROUP)
+        if group != CENTRAL_GROUP and entry["placement"]["central"] != "never":
+            for host in groups.get(group) or []:
+                providers[name].append(host)
+                host_entry(host)["central"].append(name)
+
+    services = {}
+    for name, entry in sorted(catalog.items()):
+        fqdn = "%s.%s" % (entry["dns_name"], zone)
+        services[name] = {
+            "dns_name": entry["dns_name"],
+            "fqdn": fqdn,
+            "port": _published_port(entry),
+            "placement": dict(entry["placement"]),
+            "providers": sorted(set(providers[name])),
+            "url": _url(entry, fqdn) if providers[name] else None,
+        }
+
+    # Workspaces.
+    workspaces = {}
+    users = {}
+    for host in workspace_hosts:
+        hv = vars_of(host)
+        user = str(hv.get("workspace_user") or host).strip()
+        if not USER_NAME.match(user):
+            problems.append("host %s: workspace_user: %r is not a valid login name (lower-case letters, digits, _ and -)"
+                            % (host, user))
+        if user in users:
+            problems.append("host %s: workspace_user: %r is also the user of %s (one workspace per user)"
+                            % (host, user, users[user]))
+        users.setdefault(user, host)
+        address = host_address(hv)
+        local = _as_list(hv.get("workspace_local_services"), host, "workspace_local_services", problems)
+        local = default_local_services(catalog) if local is None else local
+        for name in list(local):
+            if name not in catalog:
+                problems.append("host %s: workspace_local_services: %r is not a service of the catalog (known: %s)"
+                                % (host, name, ", ".join(sorted(catalog))))
+                local.remove(name)
+            elif catalog[name]["placement"]["local"] == "never":
+                problems.append("host %s: workspace_local_services: %s may not run inside a workspace VM "
+                                "(the catalog places it centrally only)" % (host, name))
+                local.remove(name)
+        for name, entry in sorted(catalog.items()):
+            if entry["placement"]["local"] == "required" and name not in local:
+                problems.append("host %s: workspace_local_services: %s must run in every workspace VM "
+                                "(catalog placement.local is required)" % (host, name))
+        central = _as_list(hv.get("workspace_central_services"), host, "workspace_central_services", problems)
+        if central is None:
+            central = [name for name in sorted(catalog) if providers[name]]
+        else:
+            for name in list(central):
+                if name not in catalog:
+                    problems.append("host %s: workspace_central_services: %r is not a service of the catalog" % (host, name))
+                    central.remove(name)
+                elif not providers[name]:
+                    problems.append("host %s: workspace_central_services: %s is used, but no host provides it centrally "
+                                    "(%s)" % (host, name, _provider_hint(catalog[name])))
+                    central.remove(name)
+        fqdn = "%s.%s.%s" % (user, subdomain, zone) if subdomain else "%s.%s" % (user, zone)
+        endpoints = {}
+        for name in sorted(set(local) | set(central)):
+            entry = catalog[name]
+            local_url = _url(entry, address or fqdn) if name in local else None
+            central_url = services[name]["url"] if name in central else None
+            endpoints[name] = {
+                "placement": "local" if name in local else "central",
+                "url": local_url or central_url,
+                "local_url": local_url,
+                "central_url": central_url,
+                "host": (address or fqdn) if name in local else services[name]["fqdn"],
+                "port": services[name]["port"],
+                # Where the platform_secret lookup keeps this instance's secrets.
+                "secret_namespace": "workspace-%s-%s" % (user, name) if name in local else name,
+            }
+        for name in local:
+            for used, level in sorted((catalog[name].get("uses") or {}).items()):
+                if used not in endpoints and level == "required":
+                    problems.append("host %s: %s (in workspace_local_services) needs %s, which neither runs in this "
+                                    "workspace nor centrally (%s)" % (host, name, used, _provider_hint(catalog.get(used))))
+        settings = dict((name, wiring(catalog[name], endpoints)) for name in local)
+        workspaces[host] = {
+            "user": user,
+            "fqdn": fqdn,
+            "address": address,
+            "local": sorted(local),
+            "central": sorted(central),
+            "endpoints": endpoints,
+            "settings": dict((name, values) for name, values in settings.items() if values["values"] or values["secrets"]),
+        }
+        entry = host_entry(host)
+        entry["local"] = sorted(local)
+        entry["fqdn"] = fqdn
+
+    # DNS records: services, then hosts. Every name must have an address.
+    records = []
+
+    serve_records = bool(groups.get(DNS_GROUP))
+
+    def add_host_record(name, host, why):
+        address = host_entry(host)["address"]
+        if address is None:
+            if not serve_records:
+                return   # no DNS server in this inventory: nothing to publish
+            problems.append("host %s: no internal address for the DNS record %s.%s (%s): set platform_address, "
+                            "or ansible_host to an IP address" % (host, name, zone, why))
+            return
+        records.append({"name": name, "type": _record_type(address), "value": address})
+
+    for name, service in sorted(services.items()):
+        for host in service["providers"]:
+            add_host_record(service["dns_name"], host, "service %s" % name)
+    named_hosts = set(central_hosts) | set(groups.get("gpu_nodes") or []) | set(groups.get(DNS_GROUP) or [])
+    service_names = dict((service["dns_name"], name) for name, service in services.items())
+    for host in sorted(named_hosts):
+        label = host.split(".")[0].lower()
+        if not LABEL.match(label):
+            problems.append("host %s: the host name is not a DNS label; no record %s.%s" % (host, label, zone))
+        elif label in service_names:
+            problems.append("host %s: its DNS name %s.%s is the name of service %s; rename the host"
+                            % (host, label, zone, service_names[label]))
+        else:
+            add_host_record(label, host, "host")
+    for host in workspace_hosts:
+        workspace = workspaces[host]
+        relative = workspace["fqdn"][: -len(zone) - 1]
+        add_host_record(relative, host, "workspace of %s" % workspace["user"])
+    seen = {}
+    for record in records:
+        key = (record["name"], record["type"], record["value"])
+        if key in seen:
+            continue
+        seen[key] = record
+    records = sorted(seen.values(), key=lambda r: (r["name"], r["type"], r["value"]))
+
+    desktops = [
+        {"workspace": host, "user": workspaces[host]["user"], "name": "%s desktop" % workspaces[host]["user"],
+         "hostname": workspaces[host]["address"] or workspaces[host]["fqdn"], "port": DESKTOP_PORT,
+         "secret_namespace": "workspace-%s" % workspaces[host]["user"]}
+        for host in workspace_hosts
+    ]
+    for entry in result_hosts.values():
+        entry["central"] = sorted(set(entry["central"]))
+
+    result = {
+        "zone": zone,
+        "workspace_subdomain": subdomain,
+        "services": services,
+        "hosts": dict(sorted(result_hosts.items())),
+        "workspaces": workspaces,
+        "dns_records": records,
+        "dns_servers": [result_hosts[h]["address"] if h in result_hosts else host_address(vars_of(h))
+                        for h in groups.get(DNS_GROUP) or []],
+        "desktops": desktops,
+        "problems": problems,
+    }
+    if strict and problems:
+        raise PlacementError("\n".join(problems))
+    return result
+
+
+def _provider_hint(entry):
+    if not entry:
+        return "it is not in the catalog"
+    group = entry.get("central_group", CENTRAL_GROUP)
+    if group == CENTRAL_GROUP:
+        return "add it to central_services_enabled of a host in group central"
+    return "add a host to group %s" % group
+
+
+def wiring(entry, endpoints):
+    """Settings of a locally placed service that point at the services it uses, from the
+    catalog's ``wiring``: plain values, and secret references ({namespace, name}) that the role
+    resolves with the platform_secret lookup. An unused optional service gives ''."""
+    values = {}
+    secrets = {}
+    for setting, wire in sorted((entry.get("wiring") or {}).items()):
+        endpoint = endpoints.get(wire["service"])
+        if "secret" in wire:
+            if endpoint:
+                secrets[setting] = {"namespace": endpoint["secret_namespace"], "name": wire["secret"]}
+            else:
+                values[setting] = ""
+            continue
+        kind = wire["value"]
+        if not endpoint:
+            values[setting] = ""
+        elif kind == "urls":
+            urls = [endpoint["local_url"], endpoint["central_url"]]
+            values[setting] = wire.get("separator", ";").join(url for url in urls if url)
+        elif kind == "host":
+            values[setting] = endpoint["host"] or ""
+        else:
+            values[setting] = endpoint.get(kind) or ""
+    return {"values": values, "secrets": secrets}
+
+
+def report(result):
+    """The plan as text lines: services per host, endpoints per workspace, DNS records."""
+    lines = []
+    services = sorted(result["services"])
+    hosts = result["hosts"]
+    width = max([len(h) for h in hosts] + [4])
+    lines.append("Placement (C = central instance, L = inside the workspace VM), zone %s" % result["zone"])
+    header = "%-*s  %s" % (width, "host", "  ".join("%-10s" % name[:10] for name in services))
+    lines.append(header)
+    for host, entry in hosts.items():
+        cells = []
+        for name in services:
+            mark = "C" if name in entry["central"] else "L" if name in entry["local"] else "-"
+            cells.append("%-10s" % mark)
+        lines.append(("%-*s  %s" % (width, host, "  ".join(cells))).rstrip())
+    lines.append("")
+    for host, workspace in sorted(result["workspaces"].items()):
+        lines.append("Workspace %s (user %s, %s, %s):" % (host, workspace["user"], workspace["fqdn"],
+                                                        workspace["address"] or "no address"))
+        for name, endpoint in sorted(workspace["endpoints"].items()):
+            extra = ""
+            if endpoint["local_url"] and endpoint["central_url"]:
+                extra = " (central: %s)" % endpoint["central_url"]
+            lines.append("  %-12s %-7s %s%s" % (name, endpoint["placement"], endpoint["url"], extra))
+    if result["workspaces"]:
+        lines.append("")
+    lines.append("DNS records of %s (served by %s):" % (
+        result["zone"], ", ".join(a for a in result["dns_servers"] if a) or "no host of group dns_servers"))
+    for record in result["dns_records"]:
+        lines.append("  %-24s %-5s %s" % (record["name"], record["type"], record["value"]))
+    return lines

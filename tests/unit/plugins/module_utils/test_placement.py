@@ -1,0 +1,237 @@
+# -*- coding: utf-8 -*-
+"""Placement: seed 000's table from the real catalog, inventory overrides, forbidden placements,
+missing providers, endpoints, wiring and DNS records."""
+
+from __future__ import annotations
+
+import pytest
+
+from ansible_collections.foundrycloud.platform.plugins.filter.platform_placement import platform_placement
+from ansible_collections.foundrycloud.platform.plugins.module_utils import placement as pl
+from ansible_collections.foundrycloud.platform.plugins.module_utils.service_catalog import resolve
+
+ZONE = "localai.internal"
+CATALOG_LIST = resolve(registry="docker.io")
+CATALOG = dict((entry["name"], entry) for entry in CATALOG_LIST)
+
+# Seed 000, "Was gehört zentral – was pro VM?": local / central per service (Ja = yes).
+SEED_000 = {
+    "ollama": ("yes", "yes"),
+    "qdrant": ("optional", "yes"),
+    "langfuse": ("no", "yes"),
+    "n8n": ("optional", "yes"),
+    "open-webui": ("yes", "optional"),
+    "gitlab": ("no", "yes"),
+    "searxng": ("optional", "yes"),
+    "flowise": ("optional", "yes"),
+}
+AS_SEED = {"required": "yes", "default": "yes", "optional": "optional", "never": "no"}
+
+
+def inventory(**overrides):
+    """A small customer: one central host, one GPU node, one DNS host, two workspaces."""
+    hosts = {
+        "core-1": {"platform_address": "10.0.1.10", "central_services_enabled": ["qdrant", "langfuse", "n8n", "guacamole"]},
+        "gpu-1": {"ansible_host": "10.0.2.10"},
+        "dns-1": {"ansible_host": "10.0.0.53"},
+        "ws-alice": {"platform_address": "10.0.5.11", "workspace_user": "alice"},
+        "ws-bob": {"platform_address": "10.0.5.12", "workspace_user": "bob",
+                   "workspace_local_services": ["ollama", "qdrant"]},
+    }
+    for host, values in overrides.items():
+        hosts.setdefault(host, {}).update(values)
+    groups = {"central": ["core-1"], "gpu_nodes": ["gpu-1"], "dns_servers": ["dns-1"],
+              "workspace_vms": ["ws-alice", "ws-bob"]}
+    return hosts, groups
+
+
+def place(hosts, groups, **kwargs):
+    return pl.compute(CATALOG, hosts, groups, ZONE, **kwargs)
+
+
+@pytest.mark.parametrize("name", sorted(SEED_000))
+def test_the_catalog_holds_seed_000s_table(name):
+    local, central = SEED_000[name]
+    entry = CATALOG[name]
+    assert AS_SEED[entry["placement"]["local"]] == local, name
+    assert AS_SEED[entry["placement"]["central"]] == central, name
+
+
+def test_defaults_follow_the_table():
+    assert pl.default_local_services(CATALOG) == ["ollama", "open-webui"]
+    central = pl.default_central_services(CATALOG)
+    assert {"qdrant", "langfuse", "n8n", "gitlab", "searxng", "flowise", "guacamole"} <= set(central)
+    assert "open-webui" not in central and "ollama" not in central   # optional / on the GPU nodes
+
+
+def test_services_per_host_and_providers():
+    result = place(*inventory())
+    assert result["problems"] == []
+    assert result["hosts"]["core-1"]["central"] == ["guacamole", "langfuse", "n8n", "qdrant"]
+    assert result["hosts"]["gpu-1"]["central"] == ["ollama"]
+    assert result["hosts"]["ws-alice"]["local"] == ["ollama", "open-webui"]   # the catalog's default
+    assert result["hosts"]["ws-bob"]["local"] == ["ollama", "qdrant"]          # chosen per workspace
+    assert result["services"]["qdrant"]["providers"] == ["core-1"]
+    assert result["services"]["qdrant"]["url"] == "http://qdrant.localai.internal:6333"
+    assert result["services"]["ollama"]["url"] == "http://ollama.localai.internal:11434"
+    assert result["services"]["gitlab"]["url"] is None   # nobody runs it here
+
+
+def test_workspace_endpoints_are_local_by_address_or_central_by_name():
+    result = place(*inventory())
+    alice = result["workspaces"]["ws-alice"]
+    assert alice["fqdn"] == "alice.ws.localai.internal"
+    ollama = alice["endpoints"]["ollama"]
+    assert ollama["placement"] == "local"
+    assert ollama["local_url"] == "http://10.0.5.11:11434"
+    assert ollama["central_url"] == "http://ollama.localai.internal:11434"
+    assert ollama["url"] == ollama["local_url"]
+    assert alice["endpoints"]["qdrant"] == {
+        "placement": "central", "url": "http://qdrant.localai.internal:6333", "local_url": None,
+        "central_url": "http://qdrant.localai.internal:6333", "host": "qdrant.localai.internal", "port": 6333,
+        "secret_namespace": "qdrant"}
+    bob = result["workspaces"]["ws-bob"]
+    assert bob["endpoints"]["qdrant"]["url"] == "http://10.0.5.12:6333"
+    assert bob["endpoints"]["qdrant"]["secret_namespace"] == "workspace-bob-qdrant"
+    assert "gitlab" not in alice["endpoints"]   # no provider, not asked for
+
+
+def test_a_published_host_port_is_the_endpoint_port():
+    hosts, groups = inventory(**{"core-1": {"central_services_enabled": ["flowise"]}})
+    result = place(hosts, groups)
+    assert result["services"]["flowise"]["url"] == "http://flowise.localai.internal:3100"
+
+
+def test_open_webui_is_wired_to_the_computed_endpoints():
+    alice = place(*inventory())["workspaces"]["ws-alice"]
+    settings = alice["settings"]["open-webui"]
+    values = settings["values"]
+    assert values["ollama_base_urls"] == "http://10.0.5.11:11434;http://ollama.localai.internal:11434"
+    assert values["qdrant_uri"] == "http://qdrant.localai.internal:6333"
+    assert settings["secrets"]["qdrant_api_key"] == {"namespace": "qdrant", "name": "api_key"}
+
+
+def test_forbidden_local_placement_names_host_variable_and_service():
+    hosts, groups = inventory(**{"ws-alice": {"workspace_local_services": ["ollama", "langfuse"]}})
+    problems = place(hosts, groups)["problems"]
+    assert problems == ["host ws-alice: workspace_local_services: langfuse may not run inside a workspace VM "
+                        "(the catalog places it centrally only)"]
+    with pytest.raises(pl.PlacementError, match="langfuse may not run inside"):
+        place(hosts, groups, strict=True)
+
+
+def test_a_used_central_service_that_no_host_provides_is_refused():
+    hosts, groups = inventory(**{"ws-bob": {"workspace_central_services": ["langfuse", "gitlab"]}})
+    problems = place(hosts, groups)["problems"]
+    assert problems == ["host ws-bob: workspace_central_services: gitlab is used, but no host provides it centrally "
+                        "(add it to central_services_enabled of a host in group central)"]
+
+
+def test_a_local_service_whose_required_dependency_is_nowhere_is_refused():
+    hosts, groups = inventory()
+    groups["gpu_nodes"] = []
+    hosts["ws-alice"]["workspace_local_services"] = ["open-webui"]
+    problems = place(hosts, groups)["problems"]
+    assert problems == ["host ws-alice: open-webui (in workspace_local_services) needs ollama, which neither runs in "
+                        "this workspace nor centrally (add a host to group gpu_nodes)"]
+
+
+def test_unknown_services_and_bad_values_are_named():
+    hosts, groups = inventory(**{
+        "ws-alice": {"workspace_local_services": "ollama"},
+        "ws-bob": {"workspace_local_services": ["olama"]},
+        "core-1": {"central_services_enabled": ["ollama"]},
+    })
+    problems = place(hosts, groups)["problems"]
+    assert "host ws-alice: workspace_local_services must be a list of service names, got 'ollama'" in problems
+    assert any(p.startswith("host ws-bob: workspace_local_services: 'olama' is not a service of the catalog") for p in problems)
+    assert any(p.startswith("host core-1: central_services_enabled: 'ollama' is not a central service") for p in problems)
+
+
+def test_duplicate_and_invalid_users_are_refused():
+    hosts, groups = inventory(**{"ws-bob": {"workspace_user": "alice"}})
+    assert ("host ws-bob: workspace_user: 'alice' is also the user of ws-alice (one workspace per user)"
+            in place(hosts, groups)["problems"])
+    hosts, groups = inventory(**{"ws-bob": {"workspace_user": "Bob Smith"}})
+    assert any("'Bob Smith' is not a valid login name" in p for p in place(hosts, groups)["problems"])
+
+
+def test_dns_records_for_services_hosts_and_workspaces():
+    records = place(*inventory())["dns_records"]
+    as_tuples = [(r["name"], r["type"], r["value"]) for r in records]
+    for expected in [("qdrant", "A", "10.0.1.10"), ("langfuse", "A", "10.0.1.10"), ("guacamole", "A", "10.0.1.10"),
+                     ("ollama", "A", "10.0.2.10"), ("core-1", "A", "10.0.1.10"), ("gpu-1", "A", "10.0.2.10"),
+                     ("dns-1", "A", "10.0.0.53"), ("alice.ws", "A", "10.0.5.11"), ("bob.ws", "A", "10.0.5.12")]:
+        assert expected in as_tuples
+    assert not any(name == "gitlab" for name, _, _ in as_tuples)
+    assert as_tuples == sorted(as_tuples) and len(as_tuples) == len(set(as_tuples))
+
+
+def test_every_gpu_node_answers_for_ollama_and_ipv6_is_aaaa():
+    hosts, groups = inventory(**{"gpu-2": {"platform_address": "fd00::2"}})
+    groups["gpu_nodes"].append("gpu-2")
+    records = place(hosts, groups)["dns_records"]
+    assert {"name": "ollama", "type": "AAAA", "value": "fd00::2"} in records
+    assert {"name": "ollama", "type": "A", "value": "10.0.2.10"} in records
+
+
+def test_a_host_without_address_is_named():
+    hosts, groups = inventory()
+    hosts["gpu-1"] = {"ansible_host": "gpu-1.example.net"}
+    problems = place(hosts, groups)["problems"]
+    assert ("host gpu-1: no internal address for the DNS record ollama.localai.internal (service ollama): "
+            "set platform_address, or ansible_host to an IP address") in problems
+
+
+def test_a_host_named_like_a_service_is_refused():
+    hosts, groups = inventory(qdrant={"platform_address": "10.0.1.20"})
+    groups["central"].append("qdrant")
+    assert any(p.startswith("host qdrant: its DNS name qdrant.localai.internal is the name of service qdrant")
+               for p in place(hosts, groups)["problems"])
+
+
+def test_zone_and_subdomain_are_checked_and_used():
+    assert place(*inventory(), workspace_subdomain="")["workspaces"]["ws-alice"]["fqdn"] == "alice.localai.internal"
+    problems = pl.compute(CATALOG, *inventory(), zone="Not a zone")["problems"]
+    assert problems[0].startswith("platform_dns_zone:")
+
+
+def test_desktops_for_guacamole():
+    desktops = place(*inventory())["desktops"]
+    assert desktops[0] == {"workspace": "ws-alice", "user": "alice", "name": "alice desktop", "hostname": "10.0.5.11",
+                           "port": 3389, "secret_namespace": "workspace-alice"}
+
+
+def test_the_filter_reads_only_the_groups_it_needs_and_raises_all_problems():
+    hosts, groups = inventory(**{"ws-alice": {"workspace_local_services": ["langfuse"]},
+                                 "ws-bob": {"workspace_local_services": ["gitlab"]}})
+    groups["ceph_mons"] = ["ceph-1"]   # never read
+    hostvars = dict(hosts)
+    from ansible.errors import AnsibleFilterError
+    with pytest.raises(AnsibleFilterError) as info:
+        platform_placement(hostvars, groups, CATALOG_LIST, ZONE)
+    assert "langfuse may not run" in str(info.value) and "gitlab may not run" in str(info.value)
+    hosts, groups = inventory()
+    result = platform_placement(dict(hosts), groups, CATALOG_LIST, ZONE)
+    assert result["hosts"]["gpu-1"]["central"] == ["ollama"]
+    with pytest.raises(AnsibleFilterError, match="catalog must be the list"):
+        platform_placement(dict(hosts), groups, {"not": "a list"}, ZONE)
+
+
+def test_the_report_shows_the_table_endpoints_and_records():
+    from ansible_collections.foundrycloud.platform.plugins.filter.placement_report import placement_report
+    lines = placement_report(place(*inventory()))
+    text = "\n".join(lines)
+    header = next(line for line in lines if line.startswith("host"))
+    row = next(line for line in lines if line.startswith("ws-bob"))
+    columns = header.split()[1:]
+    assert row.split()[1:][columns.index("qdrant")] == "L"
+    core = next(line for line in lines if line.startswith("core-1")).split()[1:]
+    assert core[columns.index("qdrant")] == "C" and core[columns.index("ollama")] == "-"
+    assert "  ollama       local   http://10.0.5.11:11434 (central: http://ollama.localai.internal:11434)" in lines
+    assert "DNS records of localai.internal (served by 10.0.0.53):" in lines
+    assert "  alice.ws                 A     10.0.5.11" in lines
+    assert "Workspace ws-alice (user alice, alice.ws.localai.internal, 10.0.5.11):" in text
+    from ansible.errors import AnsibleFilterError
+    with pytest.raises(AnsibleFilterError, match="not a platform_placement result"):
+        placement_report({"zone": "x"})
