@@ -32,6 +32,10 @@ options:
   project:
     description: Compose project name; default is the service name.
     type: str
+  dns_servers:
+    description: DNS servers for every container (the platform's internal DNS); none keeps Docker's default.
+    type: list
+    elements: str
 """
 
 EXAMPLES = r"""
@@ -53,9 +57,9 @@ from ansible.errors import AnsibleFilterError
 from ansible_collections.foundrycloud.platform.plugins.module_utils.service_catalog import CatalogError, compose_project
 
 
-def compose_project_filter(entry, settings=None, project=None):
+def compose_project_filter(entry, settings=None, project=None, dns_servers=None):
     try:
-        return compose_project(entry, settings, project)
+        return compose_project(entry, settings, project, dns_servers=dns_servers)
     except (CatalogError, KeyError, TypeError, AttributeError) as exc:
         raise AnsibleFilterError("compose_project: %s is not a resolved catalog entry: %s" % (
             entry.get("name", "the input") if isinstance(entry, dict) else "the input", exc)) from None

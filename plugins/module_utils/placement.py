@@ -31,8 +31,10 @@ DNS_GROUP = "dns_servers"
 ON = ("required", "default")
 LABEL = re.compile(r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$")
 USER_NAME = re.compile(r"^[a-z_][a-z0-9_-]{0,31}$")
-# Guacamole reaches a workspace desktop here (roles/workspace_desktop).
+# Guacamole reaches a workspace desktop here (roles/workspace_desktop), logging in as the user
+# with the password kept under this name in namespace workspace-<user>.
 DESKTOP_PORT = 3389
+DESKTOP_SECRETS = {"desktop_password": {"length": 24}}
 
 
 class PlacementError(ValueError):
@@ -225,6 +227,8 @@ def compute(catalog, hosts, groups, zone, workspace_subdomain="ws", strict=False
         settings = dict((name, wiring(catalog[name], endpoints)) for name in local)
         workspaces[host] = {
             "user": user,
+            "secret_namespace": "workspace-%s" % user,
+            "secret_specs": dict((k, dict(v)) for k, v in DESKTOP_SECRETS.items()),
             "fqdn": fqdn,
             "address": address,
             "local": sorted(local),
@@ -280,7 +284,7 @@ def compute(catalog, hosts, groups, zone, workspace_subdomain="ws", strict=False
     desktops = [
         {"workspace": host, "user": workspaces[host]["user"], "name": "%s desktop" % workspaces[host]["user"],
          "hostname": workspaces[host]["address"] or workspaces[host]["fqdn"], "port": DESKTOP_PORT,
-         "secret_namespace": "workspace-%s" % workspaces[host]["user"]}
+         "secret_namespace": workspaces[host]["secret_namespace"], "secret_specs": workspaces[host]["secret_specs"]}
         for host in workspace_hosts
     ]
     for entry in result_hosts.values():
@@ -314,17 +318,20 @@ def _provider_hint(entry):
 
 def wiring(entry, endpoints):
     """Settings of a locally placed service that point at the services it uses, from the
-    catalog's ``wiring``: plain values, and secret references ({namespace, name}) that the role
-    resolves with the platform_secret lookup. An unused optional service gives ''."""
+    catalog's ``wiring``: plain values, and secret references ({service, namespace, name}) that
+    the role resolves with the platform_secret lookup and hands to the service as the secret of
+    the same name (SECRET_<SETTING>), so they never appear as plain settings. An unused optional
+    service gives '' (an empty setting, or an empty secret)."""
     values = {}
     secrets = {}
     for setting, wire in sorted((entry.get("wiring") or {}).items()):
         endpoint = endpoints.get(wire["service"])
         if "secret" in wire:
             if endpoint:
-                secrets[setting] = {"namespace": endpoint["secret_namespace"], "name": wire["secret"]}
+                secrets[setting] = {"service": wire["service"], "namespace": endpoint["secret_namespace"],
+                                    "name": wire["secret"]}
             else:
-                values[setting] = ""
+                secrets[setting] = None
             continue
         kind = wire["value"]
         if not endpoint:

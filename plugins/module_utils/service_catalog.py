@@ -159,8 +159,12 @@ def check_placement_fields(name, entry):
             raise CatalogError("%s: uses.%s must be one of %s, got %r" % (where, used, ", ".join(USE_LEVELS), level))
     for setting, wire in (entry.get("wiring") or {}).items():
         wwhere = "%s: wiring.%s" % (where, setting)
-        if setting not in (entry.get("settings") or {}):
+        is_secret = isinstance(wire, dict) and "secret" in wire
+        if not is_secret and setting not in (entry.get("settings") or {}):
             raise CatalogError("%s: %r is not a setting of the entry" % (wwhere, setting))
+        if is_secret and (setting in (entry.get("settings") or {}) or setting in (entry.get("secrets") or {})):
+            raise CatalogError("%s: a wired secret is handed over as SECRET_%s; it may not also be a setting "
+                               "or a secret of the entry" % (wwhere, setting.upper()))
         if not isinstance(wire, dict) or wire.get("service") not in uses:
             raise CatalogError("%s: service must be one of the services under uses (%s), got %r"
                                % (wwhere, ", ".join(sorted(uses)) or "none", (wire or {}).get("service") if isinstance(wire, dict) else wire))
@@ -227,12 +231,16 @@ def enabled_containers(entry, settings):
     return names
 
 
-def compose_project(entry, settings=None, project=None):
+def compose_project(entry, settings=None, project=None, dns_servers=None):
     """The Compose project (a dict) for a resolved catalog entry.
 
     Values that depend on the site stay Compose variables resolved from the project's .env:
     PLATFORM_BIND_ADDRESS, PLATFORM_FQDN, PLATFORM_URL, PLATFORM_TLS, SETTING_<NAME>, SECRET_<NAME>.
     So this file holds no secret and changes only when the catalog does.
+
+    dns_servers: resolvers for every container (the platform's internal DNS), so containers
+    resolve the internal zone even where the host's own resolver is a loopback stub that Docker
+    cannot hand on to them.
     """
     settings = dict(entry.get("settings") or {}, **(settings or {}))
     active = enabled_containers(entry, settings)
@@ -254,6 +262,8 @@ def compose_project(entry, settings=None, project=None):
             ports.append("${PLATFORM_BIND_ADDRESS}:%d:%d" % (outer, inner))
         if ports:
             service["ports"] = ports
+        if dns_servers:
+            service["dns"] = [str(server) for server in dns_servers]
         limits = container.get("limits") or {}
         if limits:
             resources = service.setdefault("deploy", {}).setdefault("resources", {})

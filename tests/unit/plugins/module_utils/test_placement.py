@@ -108,7 +108,11 @@ def test_open_webui_is_wired_to_the_computed_endpoints():
     values = settings["values"]
     assert values["ollama_base_urls"] == "http://10.0.5.11:11434;http://ollama.localai.internal:11434"
     assert values["qdrant_uri"] == "http://qdrant.localai.internal:6333"
-    assert settings["secrets"]["qdrant_api_key"] == {"namespace": "qdrant", "name": "api_key"}
+    assert settings["secrets"]["qdrant_api_key"] == {"service": "qdrant", "namespace": "qdrant", "name": "api_key"}
+    # Bob's Open WebUI is not local; a workspace without Langfuse gets an empty tracing secret.
+    hosts, groups = inventory(**{"ws-alice": {"workspace_central_services": ["ollama"]}})
+    alice = place(hosts, groups)["workspaces"]["ws-alice"]["settings"]["open-webui"]
+    assert alice["secrets"]["langfuse_secret_key"] is None and alice["values"]["qdrant_uri"] == ""
 
 
 def test_forbidden_local_placement_names_host_variable_and_service():
@@ -199,7 +203,8 @@ def test_zone_and_subdomain_are_checked_and_used():
 def test_desktops_for_guacamole():
     desktops = place(*inventory())["desktops"]
     assert desktops[0] == {"workspace": "ws-alice", "user": "alice", "name": "alice desktop", "hostname": "10.0.5.11",
-                           "port": 3389, "secret_namespace": "workspace-alice"}
+                           "port": 3389, "secret_namespace": "workspace-alice",
+                           "secret_specs": {"desktop_password": {"length": 24}}}
 
 
 def test_the_filter_reads_only_the_groups_it_needs_and_raises_all_problems():

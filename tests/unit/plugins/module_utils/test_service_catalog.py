@@ -686,7 +686,9 @@ def test_every_variable_in_the_compose_output_is_defined(name):
     site values; anything else would silently be interpolated from the environment."""
     entry = resolve([name])[0]
     variables = compose_variables(compose_project(entry))
-    secrets_ = set(env_key("SECRET", secret) for secret in entry["secrets"])
+    # Wired secrets (a used service's secret, handed over by the workspace role) count as secrets.
+    wired = [key for key, wire in entry["wiring"].items() if "secret" in wire]
+    secrets_ = set(env_key("SECRET", secret) for secret in list(entry["secrets"]) + wired)
     settings = set(env_key("SETTING", setting) for setting in entry["settings"])
     for variable in sorted(variables):
         prefix = variable.split("_", 1)[0]
@@ -699,9 +701,10 @@ def test_every_variable_in_the_compose_output_is_defined(name):
         else:
             pytest.fail("%s: ${%s} is none of SECRET_, SETTING_, PLATFORM_" % (name, variable))
     # ... and the .env file the role writes from the same entry defines every one of them.
-    env = env_values(PLATFORM_VALUES, entry["settings"], fake_secrets(entry))
+    secret_values = dict(fake_secrets(entry), **dict((key, "wired") for key in wired))
+    env = env_values(PLATFORM_VALUES, entry["settings"], secret_values)
     assert variables <= set(env)
-    assert env_file_lines(PLATFORM_VALUES, entry["settings"], fake_secrets(entry))
+    assert env_file_lines(PLATFORM_VALUES, entry["settings"], secret_values)
 
 
 def test_the_variable_scan_catches_a_typo(tmp_path):
@@ -775,3 +778,10 @@ def test_no_secret_on_a_command_line(entry):
         for key in ("command", "entrypoint"):
             text = str(container.get(key) or "")
             assert "${SECRET_" not in text, "%s: containers.%s.%s uses a secret" % (entry["name"], name, key)
+
+
+def test_dns_servers_are_given_to_every_container_only_when_asked():
+    entry = resolve(["n8n"])[0]
+    project = sc.compose_project(entry, dns_servers=["10.0.0.53"])
+    assert all(service["dns"] == ["10.0.0.53"] for service in project["services"].values())
+    assert all("dns" not in service for service in sc.compose_project(entry)["services"].values())
