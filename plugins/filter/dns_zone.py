@@ -11,19 +11,23 @@ short_description: A BIND zone file whose SOA serial changes only when its conte
 version_added: 0.2.0
 author: FoundryCloud Platform engineers (!UNKNOWN)
 description:
-  - Renders the zone file of O(zone) from a list of records (the platform's data contract:
-    C({name, type, value, ttl?})), with the SOA and NS records of O(nameservers), the address
-    records of nameservers that lie inside the zone, and a comment line
-    C(; foundrycloud-digest: sha256:...) that holds a digest of everything but the serial.
-  - The serial is taken from O(previous) (the zone file as it is on the host) when the digest there
-    equals the new one, so the same records give the same text and a re-run changes nothing.
-    Otherwise it becomes C(max(old serial + 1, YYYYMMDD00)) of O(today); without a readable old
-    serial C(YYYYMMDD00).
-  - Records are checked first (see the C(foundrycloud.platform.dns_zone_record_errors) filter);
-    an invalid list raises an error that names each bad record.
-  - The same file holds C(dns_zone_serial(previous, digest, today)), the serial rule alone, and
-    C(dns_zone_record_errors(records, zone)), the list of problems of a record list (empty when
-    valid), for an assert task that names the variable and the host.
+  - >-
+    Renders the zone file of O(zone) from a list of records (the platform's data contract,
+    V(name), V(type), V(value) and an optional V(ttl) per record), with the SOA and NS records of
+    O(nameservers), the address records of nameservers that lie inside the zone, and a comment
+    line C(; foundrycloud-digest: sha256:...) that holds a digest of everything but the serial.
+  - >-
+    The serial is taken from O(previous) (the zone file as it is on the host) when the digest
+    there equals the new one, so the same records give the same text and a re-run changes
+    nothing. Otherwise it becomes the larger of the old serial plus one and C(YYYYMMDD00) of
+    O(today); without a readable old serial C(YYYYMMDD00).
+  - >-
+    Records are checked first; an invalid list raises an error that names each bad record.
+  - >-
+    The same file holds the filter C(dns_zone_serial) (input the previous text, arguments digest and
+    today), the serial rule alone, and C(dns_zone_record_errors) (input the records, argument the
+    zone), the problems of a record list (empty when valid),
+    for an assert task that names the variable and the host.
 options:
   _input:
     description: The records; C(name) relative to the zone, C(@) for the apex, or absolute with a
