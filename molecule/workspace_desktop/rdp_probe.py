@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """RDP handshake probe: an X.224 Connection Request (in TPKT) asking for one security protocol.
 
 Usage: rdp_probe.py HOST PORT. Prints JSON with one entry per request: "tls" asks for TLS
