@@ -29,6 +29,7 @@ import secrets
 import shutil
 import sqlite3
 import subprocess
+import sys
 import time
 import urllib.error
 import urllib.request
@@ -38,15 +39,18 @@ from pathlib import Path
 import pytest
 import yaml
 
-from ansible_collections.foundrycloud.platform.plugins.module_utils.service_catalog import (
+ROOT = Path(__file__).resolve().parents[2]
+# collections/ansible_collections/foundrycloud/platform is a symlink to the checkout.
+sys.path.insert(0, str(ROOT / "collections"))
+
+from ansible_collections.foundrycloud.platform.plugins.module_utils.service_catalog import (  # noqa: E402
     compose_project,
     env_file_lines,
     resolve,
 )
 # The docker and wait helpers of the other image tests (tests/integration is on sys.path).
-from test_images import docker, wait_for
+from test_images import docker, wait_for  # noqa: E402
 
-ROOT = Path(__file__).resolve().parents[2]
 BUILD = ROOT / "tests" / "images" / "build"
 DOUBLES = ROOT / "tests" / "doubles"
 REGISTRY = os.environ.get("TEST_REGISTRY", "mirror.foundrycloud.test")
@@ -118,9 +122,9 @@ class OpenWebUI:
         self.entry = resolve(["open-webui"], registry=REGISTRY)[0]
         self.settings = dict(self.entry["settings"], **settings)
         # Wired secrets (a used service's kept secret) come as SECRET_<NAME>; '' when not used.
-        self.secrets = dict({"webui_secret_key": secrets.token_urlsafe(36), "admin_password": secrets.token_urlsafe(18)},
-                            **dict((name, "") for name, wire in self.entry["wiring"].items() if "secret" in wire),
-                            **(wired_secrets or {}))
+        self.secrets = {"webui_secret_key": secrets.token_urlsafe(36), "admin_password": secrets.token_urlsafe(18)}
+        self.secrets.update((name, "") for name, wire in self.entry["wiring"].items() if "secret" in wire)
+        self.secrets.update(wired_secrets or {})
         platform = {"bind_address": "127.0.0.1", "fqdn": "chat.alice.ws.localai.internal",
                     "url": "http://chat.alice.ws.localai.internal:8081/", "tls": False}
         self.env_lines = env_file_lines(platform, self.settings, self.secrets)
