@@ -224,7 +224,7 @@ def compute(catalog, hosts, groups, zone, workspace_subdomain="ws", strict=False
                 if used not in endpoints and level == "required":
                     problems.append("host %s: %s (in workspace_local_services) needs %s, which neither runs in this "
                                     "workspace nor centrally (%s)" % (host, name, used, _provider_hint(catalog.get(used))))
-        settings = dict((name, wiring(catalog[name], endpoints)) for name in local)
+        settings = dict((name, wiring(catalog[name], endpoints, {"user": user, "fqdn": fqdn})) for name in local)
         workspaces[host] = {
             "user": user,
             "secret_namespace": "workspace-%s" % user,
@@ -316,16 +316,23 @@ def _provider_hint(entry):
     return "add a host to group %s" % group
 
 
-def wiring(entry, endpoints):
+def wiring(entry, endpoints, workspace=None):
     """Settings of a locally placed service that point at the services it uses, from the
     catalog's ``wiring``: plain values, and secret references ({service, namespace, name}) that
     the role resolves with the platform_secret lookup and hands to the service as the secret of
     the same name (SECRET_<SETTING>), so they never appear as plain settings. An unused optional
-    service gives '' (an empty setting, or an empty secret)."""
+    service gives '' (an empty setting, or an empty secret). ``used``/``unused`` give a constant
+    depending on whether the service is used; ``format`` a per-workspace value ({user}, {fqdn})."""
     values = {}
     secrets = {}
     for setting, wire in sorted((entry.get("wiring") or {}).items()):
+        if "format" in wire:
+            values[setting] = wire["format"].format(**(workspace or {"user": "", "fqdn": ""}))
+            continue
         endpoint = endpoints.get(wire["service"])
+        if "used" in wire:
+            values[setting] = wire["used"] if endpoint else wire.get("unused", "")
+            continue
         if "secret" in wire:
             if endpoint:
                 secrets[setting] = {"service": wire["service"], "namespace": endpoint["secret_namespace"],

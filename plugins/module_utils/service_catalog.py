@@ -165,13 +165,18 @@ def check_placement_fields(name, entry):
         if is_secret and (setting in (entry.get("settings") or {}) or setting in (entry.get("secrets") or {})):
             raise CatalogError("%s: a wired secret is handed over as SECRET_%s; it may not also be a setting "
                                "or a secret of the entry" % (wwhere, setting.upper()))
+        if isinstance(wire, dict) and "format" in wire:
+            if set(wire) != {"format"} or not isinstance(wire["format"], str):
+                raise CatalogError("%s: format is a string with {user} and {fqdn}, and nothing else" % wwhere)
+            continue
         if not isinstance(wire, dict) or wire.get("service") not in uses:
             raise CatalogError("%s: service must be one of the services under uses (%s), got %r"
                                % (wwhere, ", ".join(sorted(uses)) or "none", (wire or {}).get("service") if isinstance(wire, dict) else wire))
-        kinds = [key for key in ("value", "secret") if key in wire]
+        kinds = [key for key in ("value", "secret", "used") if key in wire]
         if len(kinds) != 1:
-            raise CatalogError("%s: give exactly one of value (%s) or secret (a secret name of %s)"
-                               % (wwhere, ", ".join(WIRING_VALUES), wire["service"]))
+            raise CatalogError("%s: give exactly one of value (%s), secret (a secret name of %s) or used (the "
+                               "value while %s is used; unused: the value otherwise)"
+                               % (wwhere, ", ".join(WIRING_VALUES), wire["service"], wire["service"]))
         if "value" in wire and wire["value"] not in WIRING_VALUES:
             raise CatalogError("%s: value must be one of %s, got %r" % (wwhere, ", ".join(WIRING_VALUES), wire["value"]))
 

@@ -108,11 +108,14 @@ def test_open_webui_is_wired_to_the_computed_endpoints():
     values = settings["values"]
     assert values["ollama_base_urls"] == "http://10.0.5.11:11434;http://ollama.localai.internal:11434"
     assert values["qdrant_uri"] == "http://qdrant.localai.internal:6333"
+    assert values["vector_db"] == "qdrant"                  # used: on
+    assert values["qdrant_collection_prefix"] == "ws-alice"  # one prefix per user on the shared Qdrant
     assert settings["secrets"]["qdrant_api_key"] == {"service": "qdrant", "namespace": "qdrant", "name": "api_key"}
     # Bob's Open WebUI is not local; a workspace without Langfuse gets an empty tracing secret.
     hosts, groups = inventory(**{"ws-alice": {"workspace_central_services": ["ollama"]}})
     alice = place(hosts, groups)["workspaces"]["ws-alice"]["settings"]["open-webui"]
     assert alice["secrets"]["langfuse_secret_key"] is None and alice["values"]["qdrant_uri"] == ""
+    assert alice["values"]["vector_db"] == "chroma"   # Qdrant unused: Open WebUI's own store
 
 
 def test_forbidden_local_placement_names_host_variable_and_service():
