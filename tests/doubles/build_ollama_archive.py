@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import gzip
+import os
 import hashlib
 import io
 import json
@@ -76,7 +77,10 @@ def build(output_dir: Path, arch: str) -> Path:
         gz.write(tar_buffer.getvalue())
     output_dir.mkdir(parents=True, exist_ok=True)
     path = output_dir / f"ollama-linux-{arch}.tgz"
-    path.write_bytes(gz_buffer.getvalue())
+    # Written aside and renamed: scenarios running at the same time may read it meanwhile.
+    partial = path.with_name(path.name + ".%d.partial" % os.getpid())
+    partial.write_bytes(gz_buffer.getvalue())
+    os.replace(partial, path)
     return path
 
 
