@@ -984,7 +984,23 @@ def check_placement(ctx: Context) -> list[str]:
     subdomain = _role_value(ctx, first, "platform_workspace_subdomain", "ws")
     result = placement.compute(catalog, hosts, ctx.groups, zone, workspace_subdomain=subdomain)
     # The central services rule reports these with more detail.
-    return [problem for problem in result["problems"] if "central_services_enabled:" not in problem]
+    errors = [problem for problem in result["problems"] if "central_services_enabled:" not in problem]
+    for host, workspace in sorted(result["workspaces"].items()):
+        for variable in ("workspace_stack_settings", "workspace_stack_limits"):
+            values = _role_value(ctx, host, variable, {})
+            if not isinstance(values, Mapping):
+                continue   # the argument spec check names the type
+            for service in sorted(values):
+                if service not in workspace["local"]:
+                    errors.append("host %s: %s: %s does not run in this workspace (local: %s; see workspace_local_services)"
+                                  % (host, variable, service, ", ".join(workspace["local"]) or "nothing"))
+                elif variable == "workspace_stack_settings":
+                    known = catalog[service]["settings"]
+                    for key in sorted(values[service] or {}):
+                        if key not in known:
+                            errors.append("host %s: workspace_stack_settings.%s: unknown setting %r (known: %s)"
+                                          % (host, service, key, ", ".join(sorted(known)) or "none"))
+    return errors
 
 
 RULES: list = [

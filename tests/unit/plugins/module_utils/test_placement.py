@@ -243,3 +243,26 @@ def test_the_report_shows_the_table_endpoints_and_records():
     from ansible.errors import AnsibleFilterError
     with pytest.raises(AnsibleFilterError, match="not a platform_placement result"):
         placement_report({"zone": "x"})
+
+
+def test_the_validation_rule_reports_placement_problems_and_unknown_workspace_settings():
+    from ansible_collections.foundrycloud.platform.plugins.module_utils import inventory_rules as rules
+    hosts, groups = inventory(**{
+        "ws-alice": {"workspace_local_services": ["ollama", "langfuse"],
+                     "workspace_stack_settings": {"open-webui": {"admin_email": "a@b.example"}}},
+        "ws-bob": {"workspace_stack_settings": {"qdrant": {"log_levl": "DEBUG"}}},
+    })
+    groups["all"] = sorted(hosts)
+
+    class Vars:
+        def get(self, host, name, default=rules.MISSING):
+            return hosts.get(host, {}).get(name, default)
+
+    ctx = rules.Context(hosts=sorted(hosts), groups=groups, vars=Vars(), roles={}, role_hosts={}, provided={},
+                        playbook_groups=set(), warnings=[])
+    errors = rules.check_placement(ctx)
+    assert ("host ws-alice: workspace_local_services: langfuse may not run inside a workspace VM "
+            "(the catalog places it centrally only)") in errors
+    assert ("host ws-alice: workspace_stack_settings: open-webui does not run in this workspace "
+            "(local: ollama; see workspace_local_services)") in errors
+    assert ("host ws-bob: workspace_stack_settings.qdrant: unknown setting 'log_levl' (known: log_level)") in errors
