@@ -92,6 +92,7 @@ HOST_VARIABLES = (
     "platform_address",
     "ansible_host",
     "central_services_enabled",
+    "central_services_settings",
     "workspace_user",
     "workspace_local_services",
     "workspace_central_services",

@@ -974,8 +974,8 @@ def check_placement(ctx: Context) -> list[str]:
     for group in ("central", "workspace_vms", "gpu_nodes", "dns_servers"):
         for host in ctx.groups.get(group, []):
             values = {}
-            for name in ("platform_address", "ansible_host", "central_services_enabled", "workspace_user",
-                         "workspace_local_services", "workspace_central_services"):
+            for name in ("platform_address", "ansible_host", "central_services_enabled", "central_services_settings",
+                         "workspace_user", "workspace_local_services", "workspace_central_services"):
                 value = ctx.vars.get(host, name)
                 if value is not MISSING:
                     values[name] = value

@@ -150,9 +150,23 @@ def compute(catalog, hosts, groups, zone, workspace_subdomain="ws", strict=False
                 providers[name].append(host)
                 host_entry(host)["central"].append(name)
 
+    # Settings of a used service that another service is wired to (e.g. Langfuse's project
+    # public key): the catalog default, or what the inventory sets on the first provider. Only
+    # these few names are copied, so the placement never carries a site's other settings.
+    wired_settings = {}
+    for entry in catalog.values():
+        for wire in (entry.get("wiring") or {}).values():
+            if "setting" in wire:
+                wired_settings.setdefault(wire["service"], set()).add(wire["setting"])
+
     services = {}
     for name, entry in sorted(catalog.items()):
         fqdn = "%s.%s" % (entry["dns_name"], zone)
+        site = {}
+        if providers[name] and entry.get("central_group", CENTRAL_GROUP) == CENTRAL_GROUP:
+            site = (vars_of(sorted(providers[name])[0]).get("central_services_settings") or {}).get(name) or {}
+        settings = dict((key, site.get(key, (entry.get("settings") or {}).get(key, "")))
+                        for key in sorted(wired_settings.get(name, ())))
         services[name] = {
             "dns_name": entry["dns_name"],
             "fqdn": fqdn,
@@ -160,6 +174,7 @@ def compute(catalog, hosts, groups, zone, workspace_subdomain="ws", strict=False
             "placement": dict(entry["placement"]),
             "providers": sorted(set(providers[name])),
             "url": _url(entry, fqdn) if providers[name] else None,
+            "settings": settings,
         }
 
     # Workspaces.
@@ -224,7 +239,7 @@ def compute(catalog, hosts, groups, zone, workspace_subdomain="ws", strict=False
                 if used not in endpoints and level == "required":
                     problems.append("host %s: %s (in workspace_local_services) needs %s, which neither runs in this "
                                     "workspace nor centrally (%s)" % (host, name, used, _provider_hint(catalog.get(used))))
-        settings = dict((name, wiring(catalog[name], endpoints, {"user": user, "fqdn": fqdn})) for name in local)
+        settings = dict((name, wiring(catalog[name], endpoints, {"user": user, "fqdn": fqdn}, services)) for name in local)
         workspaces[host] = {
             "user": user,
             "secret_namespace": "workspace-%s" % user,
@@ -316,7 +331,7 @@ def _provider_hint(entry):
     return "add a host to group %s" % group
 
 
-def wiring(entry, endpoints, workspace=None):
+def wiring(entry, endpoints, workspace=None, services=None):
     """Settings of a locally placed service that point at the services it uses, from the
     catalog's ``wiring``: plain values, and secret references ({service, namespace, name}) that
     the role resolves with the platform_secret lookup and hands to the service as the secret of
@@ -332,6 +347,10 @@ def wiring(entry, endpoints, workspace=None):
         endpoint = endpoints.get(wire["service"])
         if "used" in wire:
             values[setting] = wire["used"] if endpoint else wire.get("unused", "")
+            continue
+        if "setting" in wire:
+            used = (services or {}).get(wire["service"]) or {}
+            values[setting] = str(used.get("settings", {}).get(wire["setting"], "")) if endpoint else ""
             continue
         if "secret" in wire:
             if endpoint:

@@ -172,11 +172,11 @@ def check_placement_fields(name, entry):
         if not isinstance(wire, dict) or wire.get("service") not in uses:
             raise CatalogError("%s: service must be one of the services under uses (%s), got %r"
                                % (wwhere, ", ".join(sorted(uses)) or "none", (wire or {}).get("service") if isinstance(wire, dict) else wire))
-        kinds = [key for key in ("value", "secret", "used") if key in wire]
+        kinds = [key for key in ("value", "secret", "used", "setting") if key in wire]
         if len(kinds) != 1:
-            raise CatalogError("%s: give exactly one of value (%s), secret (a secret name of %s) or used (the "
-                               "value while %s is used; unused: the value otherwise)"
-                               % (wwhere, ", ".join(WIRING_VALUES), wire["service"], wire["service"]))
+            raise CatalogError("%s: give exactly one of value (%s), secret (a secret name of %s), setting (a "
+                               "setting of %s) or used (the value while %s is used; unused: the value otherwise)"
+                               % (wwhere, ", ".join(WIRING_VALUES), wire["service"], wire["service"], wire["service"]))
         if "value" in wire and wire["value"] not in WIRING_VALUES:
             raise CatalogError("%s: value must be one of %s, got %r" % (wwhere, ", ".join(WIRING_VALUES), wire["value"]))
 

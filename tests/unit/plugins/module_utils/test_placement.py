@@ -111,6 +111,14 @@ def test_open_webui_is_wired_to_the_computed_endpoints():
     assert values["vector_db"] == "qdrant"                  # used: on
     assert values["qdrant_collection_prefix"] == "ws-alice"  # one prefix per user on the shared Qdrant
     assert settings["secrets"]["qdrant_api_key"] == {"service": "qdrant", "namespace": "qdrant", "name": "api_key"}
+    # Langfuse's project public key: the catalog default, or what the central host's inventory sets.
+    assert values["langfuse_url"] == "http://langfuse.localai.internal:3000"
+    assert values["langfuse_public_key"] == CATALOG["langfuse"]["settings"]["init_project_public_key"]
+    hosts, groups = inventory(**{"core-1": {"central_services_settings": {
+        "langfuse": {"init_project_public_key": "pk-lf-acme", "s3_secret_access_key": "never-copied"}}}})
+    result = place(hosts, groups)
+    assert result["workspaces"]["ws-alice"]["settings"]["open-webui"]["values"]["langfuse_public_key"] == "pk-lf-acme"
+    assert "never-copied" not in repr(result)
     # Bob's Open WebUI is not local; a workspace without Langfuse gets an empty tracing secret.
     hosts, groups = inventory(**{"ws-alice": {"workspace_central_services": ["ollama"]}})
     alice = place(hosts, groups)["workspaces"]["ws-alice"]["settings"]["open-webui"]

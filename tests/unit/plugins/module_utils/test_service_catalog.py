@@ -283,6 +283,8 @@ def test_an_entry_deployed_by_a_role_has_no_containers_but_needs_a_port():
      "service must be one of the services under uses"),
     ({"uses": {"ollama": "required"}, "settings": {"base": ""}, "wiring": {"base": {"service": "ollama"}}},
      "exactly one of value"),
+    ({"uses": {"ollama": "required"}, "settings": {"base": ""}, "wiring": {"base": {"service": "ollama", "value": "url", "setting": "x"}}},
+     "exactly one of value"),
     ({"uses": {"ollama": "required"}, "settings": {"base": ""}, "wiring": {"base": {"format": 1}}},
      "format is a string"),
     ({"uses": {"ollama": "required"}, "settings": {"base": ""}, "wiring": {"base": {"service": "ollama", "value": "ip"}}},
