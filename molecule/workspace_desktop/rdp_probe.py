@@ -21,7 +21,8 @@ def probe(host, port, protocol):
         reply = sock.recv(64)
         result = {"tpkt_version": reply[0], "tpdu": "0x%02x" % (reply[5] & 0xF0)}
         if len(reply) >= 19:
-            result["neg_type"], _, _, result["neg_value"] = struct.unpack("<BBHI", reply[11:19])
+            neg_type, _flags, _length, neg_value = struct.unpack("<BBHI", reply[11:19])
+            result["neg_type"], result["neg_value"] = neg_type, neg_value
         if protocol and result.get("neg_type") == 2 and result["neg_value"] & 1:
             context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
             context.check_hostname = False

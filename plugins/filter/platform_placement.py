@@ -16,7 +16,7 @@ description:
     uses (the local instance by address, or the central one by its DNS name), the settings that
     wire a workspace's local services to them, the internal DNS records and the Guacamole
     desktop connections.
-  - The inventory chooses within the catalog's C(placement) (seed 000's table):
+  - The inventory chooses within the catalog's C(placement) (seed 000's table) with
     C(central_services_enabled) on hosts of group C(central); every host of a service's
     C(central_group) (Ollama - C(gpu_nodes)); C(workspace_local_services) and
     C(workspace_central_services) on hosts of group C(workspace_vms); C(workspace_user);

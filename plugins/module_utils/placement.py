@@ -389,8 +389,8 @@ def report(result):
         lines.append(("%-*s  %s" % (width, host, "  ".join(cells))).rstrip())
     lines.append("")
     for host, workspace in sorted(result["workspaces"].items()):
-        lines.append("Workspace %s (user %s, %s, %s):" % (host, workspace["user"], workspace["fqdn"],
-                                                        workspace["address"] or "no address"))
+        address = workspace["address"] or "no address"
+        lines.append("Workspace %s (user %s, %s, %s):" % (host, workspace["user"], workspace["fqdn"], address))
         for name, endpoint in sorted(workspace["endpoints"].items()):
             extra = ""
             if endpoint["local_url"] and endpoint["central_url"]:

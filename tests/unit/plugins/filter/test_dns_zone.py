@@ -30,8 +30,8 @@ RECORDS = [
 ]
 
 
-def render(records=RECORDS, previous="", today="20261125", **kwargs):
-    return dns_zone(records, ZONE, NS, previous=previous, today=today, **kwargs)
+def render(records=None, previous="", today="20261125", **kwargs):
+    return dns_zone(RECORDS if records is None else records, ZONE, NS, previous=previous, today=today, **kwargs)
 
 
 def serial_of(text):

@@ -178,7 +178,7 @@ def test_dns_records_for_services_hosts_and_workspaces():
                      ("ollama", "A", "10.0.2.10"), ("core-1", "A", "10.0.1.10"), ("gpu-1", "A", "10.0.2.10"),
                      ("dns-1", "A", "10.0.0.53"), ("alice.ws", "A", "10.0.5.11"), ("bob.ws", "A", "10.0.5.12")]:
         assert expected in as_tuples
-    assert not any(name == "gitlab" for name, _, _ in as_tuples)
+    assert not any(record[0] == "gitlab" for record in as_tuples)
     assert as_tuples == sorted(as_tuples) and len(as_tuples) == len(set(as_tuples))
 
 
