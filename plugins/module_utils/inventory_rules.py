@@ -860,7 +860,8 @@ def check_model_mapping(ctx: Context) -> list[str]:
             errors.append("host %s: %s: must be a dict of external name -> Ollama model, got %r"
                           % (host, variable, value))
             continue
-        mappings[host] = {str(k): str(v) for k, v in value.items()}
+        # A value is a model name, or {model, mode} (mode chat or embedding, for the gateway).
+        mappings[host] = {str(k): str(v.get("model") if isinstance(v, Mapping) else v) for k, v in value.items()}
     if not mappings:
         return errors
 

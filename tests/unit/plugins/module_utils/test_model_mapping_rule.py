@@ -92,3 +92,21 @@ def test_example_inventory_mapping_is_fully_planned():
     for host_file in (example / "host_vars").glob("gpu-*.yml"):
         planned |= {m["name"] for m in yaml.safe_load(host_file.read_text())["ollama_models"]}
     assert set(mapping.values()) <= planned
+
+
+def test_a_mapping_value_may_name_the_model_and_its_mode(tmp_path):
+    # {model, mode} is the gateway's form for embedding models; the rule checks its model.
+    from ansible_collections.foundrycloud.platform.plugins.module_utils import inventory_rules as rules
+    hosts = {"gpu-1": {"ollama_models": [{"name": "nomic-embed-text"}],
+                       "platform_model_mapping": {"embed": {"model": "nomic-embed-text:latest", "mode": "embedding"},
+                                                  "vision": {"model": "qwen2.5vl:7b", "mode": "chat"}}}}
+
+    class Vars:
+        def get(self, host, name, default=rules.MISSING):
+            return hosts.get(host, {}).get(name, default)
+
+    ctx = rules.Context(hosts=["gpu-1"], groups={"gpu_nodes": ["gpu-1"]}, vars=Vars(), roles={},
+                        role_hosts={"ollama": ["gpu-1"]}, provided={}, playbook_groups=set(), warnings=[])
+    assert rules.check_model_mapping(ctx) == [
+        "host gpu-1: platform_model_mapping: vision -> qwen2.5vl:7b, but no host that runs the ollama role plans "
+        "qwen2.5vl:7b in ollama_models"]
