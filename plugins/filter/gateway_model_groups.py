@@ -57,20 +57,21 @@ _value:
 from ansible.errors import AnsibleFilterError
 
 from ansible_collections.foundrycloud.platform.plugins.module_utils.gateway import GatewayError, gpu_nodes, model_groups
-from ansible_collections.foundrycloud.platform.plugins.module_utils.placement import host_address
+from ansible_collections.foundrycloud.platform.plugins.module_utils.placement import (
+    PlacementError,
+    host_address,
+    read_host_variables,
+)
 
 HOST_VARIABLES = ("platform_address", "ansible_host", "ollama_port", "ollama_models")
 
 
 def gateway_model_groups(hostvars, groups, mapping, fallbacks=None):
     names = list((groups or {}).get("gpu_nodes") or [])
-    hosts = {}
-    for name in names:
-        try:
-            view = hostvars[name]
-        except KeyError:
-            view = {}
-        hosts[name] = dict((key, view[key]) for key in HOST_VARIABLES if key in view)
+    try:
+        hosts = read_host_variables(hostvars, names, HOST_VARIABLES)
+    except PlacementError as exc:
+        raise AnsibleFilterError("gateway_model_groups: %s" % exc) from None
     try:
         return model_groups(mapping, gpu_nodes(hosts, names, host_address), fallbacks or {})
     except GatewayError as exc:

@@ -85,45 +85,27 @@ _value:
 
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.foundrycloud.platform.plugins.module_utils.placement import PlacementError, compute
-
-# The only host variables placement reads.
-HOST_VARIABLES = (
-    "platform_address",
-    "ansible_host",
-    "central_services_enabled",
-    "central_services_settings",
-    "workspace_user",
-    "workspace_local_services",
-    "workspace_central_services",
+from ansible_collections.foundrycloud.platform.plugins.module_utils.placement import (
+    GROUPS,
+    HOST_VARIABLES,
+    PlacementError,
+    compute,
+    read_host_variables,
 )
-
-
-def _host_variables(hostvars, host):
-    try:
-        view = hostvars[host]
-    except KeyError:
-        return {}
-    values = {}
-    for name in HOST_VARIABLES:
-        try:
-            if name in view:
-                values[name] = view[name]
-        except Exception as exc:  # an undefined variable inside a value: name it
-            raise AnsibleFilterError("platform_placement: host %s: %s cannot be evaluated: %s" % (host, name, exc)) from None
-    return values
 
 
 def platform_placement(hostvars, groups, catalog, zone, workspace_subdomain="ws", strict=True):
     if not isinstance(catalog, list) or not all(isinstance(entry, dict) and "name" in entry for entry in catalog):
         raise AnsibleFilterError("platform_placement: catalog must be the list the service_catalog lookup returns")
-    wanted = {"central", "workspace_vms", "gpu_nodes", "dns_servers"}
+    wanted = set(GROUPS)
     wanted.update(entry.get("central_group", "central") for entry in catalog)
-    hosts = {}
+    names = []
     for group in sorted(wanted):
-        for host in groups.get(group) or []:
-            if host not in hosts:
-                hosts[host] = _host_variables(hostvars, host)
+        names.extend(host for host in groups.get(group) or [] if host not in names)
+    try:
+        hosts = read_host_variables(hostvars, names, HOST_VARIABLES)
+    except PlacementError as exc:
+        raise AnsibleFilterError("platform_placement: %s" % exc) from None
     try:
         return compute(dict((entry["name"], entry) for entry in catalog), hosts, dict(groups), zone,
                        workspace_subdomain=workspace_subdomain, strict=strict)

@@ -972,15 +972,10 @@ def check_placement(ctx: Context) -> list[str]:
     except CatalogError:
         return []   # check_central_services names the override that does not resolve
     hosts = {}
-    for group in ("central", "workspace_vms", "gpu_nodes", "dns_servers"):
+    for group in placement.GROUPS:
         for host in ctx.groups.get(group, []):
-            values = {}
-            for name in ("platform_address", "ansible_host", "central_services_enabled", "central_services_settings",
-                         "workspace_user", "workspace_local_services", "workspace_central_services"):
-                value = ctx.vars.get(host, name)
-                if value is not MISSING:
-                    values[name] = value
-            hosts[host] = values
+            values = dict((name, ctx.vars.get(host, name)) for name in placement.HOST_VARIABLES)
+            hosts[host] = dict((name, value) for name, value in values.items() if value is not MISSING)
     zone = _role_value(ctx, first, "platform_dns_zone", "localai.internal")
     subdomain = _role_value(ctx, first, "platform_workspace_subdomain", "ws")
     result = placement.compute(catalog, hosts, ctx.groups, zone, workspace_subdomain=subdomain)

@@ -37,6 +37,39 @@ DESKTOP_PORT = 3389
 DESKTOP_SECRETS = {"desktop_password": {"length": 24}}
 
 
+# The only host variables placement reads (the filter and the validation rule read these).
+HOST_VARIABLES = (
+    "platform_address",
+    "ansible_host",
+    "central_services_enabled",
+    "central_services_settings",
+    "workspace_user",
+    "workspace_local_services",
+    "workspace_central_services",
+)
+# Groups whose hosts placement reads, besides each service's central_group.
+GROUPS = ("central", "workspace_vms", "gpu_nodes", "dns_servers")
+
+
+def read_host_variables(hostvars, hosts, names):
+    """host -> {name: value} for the names each host has, from a hostvars-like mapping. A value
+    that cannot be evaluated raises PlacementError naming host and variable."""
+    values = {}
+    for host in hosts:
+        try:
+            view = hostvars[host]
+        except KeyError:
+            view = {}
+        values[host] = {}
+        for name in names:
+            try:
+                if name in view:
+                    values[host][name] = view[name]
+            except Exception as exc:  # an undefined variable inside a value
+                raise PlacementError("host %s: %s cannot be evaluated: %s" % (host, name, exc)) from None
+    return values
+
+
 class PlacementError(ValueError):
     """Raised by compute(strict=True); the message lists every problem, one per line."""
 
