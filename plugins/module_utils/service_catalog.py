@@ -97,10 +97,10 @@ def check_service(name, entry, images):
         if value not in PLACEMENTS:
             raise CatalogError("%s: placement.%s must be one of %s, got %r" % (where, side, ", ".join(PLACEMENTS), value))
     check_placement_fields(name, entry)
-    if entry.get("deployed_by"):
-        # Deployed by its own role (e.g. Ollama, natively on GPU nodes): no containers here.
-        if entry.get("containers"):
-            raise CatalogError("%s: an entry with deployed_by has no containers (its role deploys it)" % where)
+    if entry.get("deployed_by") and not entry.get("containers"):
+        # Deployed by its own role without Compose (e.g. Ollama, natively on GPU nodes). An entry
+        # with deployed_by AND containers (the inference gateway) is a Compose project that its
+        # own role deploys, because it needs preparation (certificates, generated configuration).
         endpoint = entry.get("endpoint") or {}
         if not isinstance(endpoint.get("port"), int):
             raise CatalogError("%s: endpoint.port must be a port number" % where)
@@ -297,6 +297,9 @@ def env_values(platform, settings=None, secrets=None):
     values = {}
     for prefix, source in (("PLATFORM", platform), ("SETTING", settings), ("SECRET", secrets)):
         for name, value in (source or {}).items():
+            # Structured settings (lists, mappings) are for the service's templated files only.
+            if isinstance(value, (dict, list)):
+                continue
             values[env_key(prefix, name)] = value
     return values
 

@@ -263,15 +263,28 @@ def test_an_upstream_registry_is_used_only_while_the_platform_registry_is_docker
     assert sc.image_reference("docker.io", {"repository": "library/redis", "tag": "8"}) == "docker.io/library/redis:8"
 
 
-def test_an_entry_deployed_by_a_role_has_no_containers_but_needs_a_port():
+def test_an_entry_deployed_by_a_role_without_containers_needs_a_port():
     sc.check_service("ollama", {"placement": {"central": "required", "local": "default"}, "deployed_by": "ollama",
                                 "dns_name": "ollama", "endpoint": {"port": 11434}}, {})
     with pytest.raises(CatalogError, match="endpoint.port"):
         sc.check_service("ollama", {"placement": {"central": "required", "local": "default"}, "deployed_by": "ollama",
                                     "dns_name": "ollama", "endpoint": {}}, {})
-    with pytest.raises(CatalogError, match="has no containers"):
-        sc.check_service("ollama", {"placement": {"central": "required", "local": "default"}, "deployed_by": "ollama",
-                                    "dns_name": "ollama", "endpoint": {"port": 1}, "containers": {"x": {}}}, {})
+
+
+def test_an_entry_deployed_by_a_role_with_containers_is_checked_like_any_compose_entry():
+    entry = {"placement": {"central": "required", "local": "never"}, "deployed_by": "inference_gateway",
+             "dns_name": "llm", "endpoint": {"container": "proxy", "port": 443}, "containers": {"proxy": {"image": "nginx"}}}
+    sc.check_service("gateway", entry, {"nginx": {"repository": "library/nginx", "tag": "1"}})
+    with pytest.raises(CatalogError, match="containers.proxy: image 'nginx' is not in catalog/images.yml"):
+        sc.check_service("gateway", entry, {})
+    with pytest.raises(CatalogError, match="endpoint.container 'litellm' is not one of its containers"):
+        sc.check_service("gateway", dict(entry, endpoint={"container": "litellm", "port": 4000}),
+                         {"nginx": {"repository": "library/nginx", "tag": "1"}})
+
+
+def test_structured_settings_stay_out_of_the_environment_file():
+    lines = env_file_lines({}, {"level": "info", "model_list": [{"model_name": "chat"}], "limits": {"rpm": 1}}, {})
+    assert lines == ["SETTING_LEVEL='info'"]
 
 
 @pytest.mark.parametrize("fields, message", [
