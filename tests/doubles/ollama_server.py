@@ -21,6 +21,10 @@ Environment:
   error line: the double never contacts the public registry. Names of other hosts are pulled
   from ``https://<host>`` (``http://`` when the request has ``"insecure": true``).
 * ``OLLAMA_DOUBLE_FAULTS`` (double only): JSON faults set at start, shape of POST /_double/faults.
+* ``OLLAMA_DOUBLE_NODE`` (double only): the node name generated replies carry (default: the
+  host name), so that a test behind a load balancer sees which node answered.
+* ``OLLAMA_DOUBLE_LATENCY_MS`` (double only): milliseconds to wait before each generated reply
+  or embedding (default 0), for benchmarks of what sits in front.
 
 API (request and response shapes of Ollama's docs/api.md):
 
@@ -32,14 +36,36 @@ API (request and response shapes of Ollama's docs/api.md):
   line ``{"error": "pull model manifest: file does not exist"}`` (with ``stream: false``,
   HTTP 500 and that error object).
 * ``POST /api/generate`` / ``POST /api/chat`` with an empty prompt / no messages load a model
-  (listed by /api/ps; ``keep_alive: 0`` unloads). The double generates no text: a prompt
-  gets HTTP 501.
+  (listed by /api/ps; ``keep_alive: 0`` unloads). With a prompt / messages they answer
+  deterministic text, ``"[<node>] echo: <words of the last user message, at most 32>"``
+  (``/api/generate``: of the prompt); ``options.num_predict`` N caps the reply at N words
+  (then ``done_reason`` is "length", else "stop"). ``stream`` defaults to true: NDJSON, one
+  chunk per reply word (the first carries the node tag), then a ``done: true`` object with
+  the counts; ``stream: false`` gives that object with the whole text. Counts are words:
+  ``prompt_eval_count`` = words of all messages (generate: prompt and system), at least 1;
+  ``eval_count`` = reply words (the node tag not counted). ``total_duration``,
+  ``load_duration``, ``prompt_eval_duration``, ``eval_duration``: small made-up nanoseconds.
+  The model must have been pulled, else HTTP 404 ``model "x" not found, try pulling it first``.
+  A generation marks the model loaded for ``keep_alive`` as a load does.
+* ``POST /api/embed`` (``input``: string or list of strings, ``dimensions``) ->
+  ``{"model", "embeddings", "total_duration", "load_duration", "prompt_eval_count"}``;
+  ``POST /api/embeddings`` (``prompt``) -> ``{"embedding"}``. Vectors are unit vectors of 8
+  floats derived from sha256(model, text): equal on every node, no meaning.
+* Ollama's OpenAI-compatible routes: ``POST /v1/chat/completions`` (the same reply as
+  /api/chat; ``max_tokens`` as num_predict; ``stream: true`` sends server-sent events
+  ``data: {chat.completion.chunk}``, one per word, a last one with ``finish_reason``, a usage
+  chunk when ``stream_options.include_usage``, then ``data: [DONE]``), ``POST /v1/embeddings``,
+  ``GET /v1/models`` (``data`` is null when nothing is pulled, as Ollama answers) and
+  ``GET /v1/models/<name>``. Errors there have OpenAI's shape
+  ``{"error": {"message", "type", "param", "code"}}``.
 * Anything else: 404 "404 page not found".
 
-What the double does NOT do: a pull downloads only the start of each model/projector blob
-(the GGUF header: as far as the registry's ``X-Double-Header-Length`` says, at most 8 MiB,
-with HTTP Range requests) and then gives the blob file its full declared size as a sparse
-file (truncate). A test double does not move gigabytes. Blobs whose bytes were fetched in
+What the double does NOT do: run a model. Replies only echo the input and name the node;
+there are no templates, tools, images, thinking, ``format``/JSON mode, stop words or context
+tokens, and capabilities are not checked (an embedding model "chats" too). A pull downloads
+only the start of each model/projector blob (the GGUF header: as far as the registry's
+``X-Double-Header-Length`` says, at most 8 MiB, with HTTP Range requests) and then gives the
+blob file its full declared size as a sparse file (truncate). A test double does not move gigabytes. Blobs whose bytes were fetched in
 full (config, template, params, license) are verified against their sha256; the sparse ones
 cannot be. Partial downloads are kept as ``<blob>-partial`` and a new pull resumes from
 there, reporting ``completed`` from the partial size. /api/show reads ``model_info`` (and
@@ -48,8 +74,9 @@ shown as [] unless ``"verbose": true``.
 
 Introspection and fault injection (not part of Ollama, under ``/_double/``):
 
-* ``GET /_double/stats`` -> ``{"requests": [{"method", "path", "model"}...],
-  "pulls": {model: number of POST /api/pull}}``; ``DELETE /_double/stats`` clears.
+* ``GET /_double/stats`` -> ``{"node", "requests": [{"method", "path", "model"}...],
+  "pulls": {model: number of POST /api/pull}}`` (every API request is listed, generations and
+  embeddings too, so a test can count what each node served); ``DELETE /_double/stats`` clears.
 * ``POST /_double/faults`` with ``{"drop_once": ["qwen2.5:7b"], "stall_once": [...],
   "fail_status_once": {"model": 500}, "stall_seconds": 120}`` adds faults; ``GET`` shows
   them, ``DELETE`` clears them. Each fault fires on the next pull of that model only:
@@ -62,10 +89,13 @@ Introspection and fault injection (not part of Ollama, under ``/_double/``):
 
 from __future__ import annotations
 
+import base64
 import datetime as _dt
 import hashlib
 import json
+import math
 import os
+import random
 import re
 import signal
 import socket
@@ -74,6 +104,7 @@ import sys
 import threading
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -94,6 +125,8 @@ MEDIA_SYSTEM = "application/vnd.ollama.image.system"
 MEDIA_PARAMS = "application/vnd.ollama.image.params"
 MEDIA_LICENSE = "application/vnd.ollama.image.license"
 REGISTRY_TIMEOUT = 30
+REPLY_WORDS = 32  # the echoed part of a generated reply is cut to this many words
+EMBEDDING_DIM = 8  # length of the double's embedding vectors
 
 
 def compact(obj) -> bytes:
@@ -620,6 +653,133 @@ class Puller:
             raise PullError(f'download failed: Get "{url}": {http_reason(exc)}') from None
 
 
+# -- text generation and embeddings (deterministic: no model is run) -------------------------
+def utc_stamp() -> str:
+    """created_at as Ollama writes it: UTC, RFC 3339."""
+    return _dt.datetime.now(_dt.timezone.utc).isoformat().replace("+00:00", "Z")
+
+
+def node_name() -> str:
+    """The name a reply carries: OLLAMA_DOUBLE_NODE, else the host name."""
+    return os.environ.get("OLLAMA_DOUBLE_NODE", "").strip() or socket.gethostname()
+
+
+def latency_from_env() -> float:
+    """OLLAMA_DOUBLE_LATENCY_MS as seconds (0 when unset); ValueError when not a number >= 0."""
+    text = os.environ.get("OLLAMA_DOUBLE_LATENCY_MS", "").strip()
+    if not text:
+        return 0.0
+    value = float(text)
+    if not math.isfinite(value) or value < 0:
+        raise ValueError(f"{text!r} is not a number of milliseconds >= 0")
+    return value / 1000.0
+
+
+def count_words(text: str) -> int:
+    return len(text.split())
+
+
+def num_predict_of(options) -> int:
+    """options.num_predict as a positive cap on the reply words; 0 means no cap."""
+    if not isinstance(options, dict):
+        return 0
+    value = options.get("num_predict")
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return 0
+    return int(value) if value >= 1 else 0
+
+
+class Generation:
+    """One deterministic answer: ``[<node>] echo: <last user words, at most 32>``.
+
+    ``pieces`` are what the stream sends, one per reply word (the first carries the node tag);
+    joined they give ``text``. eval_count counts the reply words, prompt_eval_count the words of
+    all the input texts (at least 1). Durations are small made-up numbers in nanoseconds.
+    """
+
+    LOAD_NS = 2_000_000
+    PROMPT_NS_PER_WORD = 250_000
+    EVAL_NS_PER_WORD = 10_000_000
+
+    def __init__(self, node: str, inputs: list[str], last_user: str, num_predict: int, latency: float):
+        words = ["echo:", *last_user.split()[:REPLY_WORDS]]
+        self.done_reason = "stop"
+        if 0 < num_predict < len(words):
+            words = words[:num_predict]
+            self.done_reason = "length"  # as Ollama says when num_predict ends the reply
+        self.pieces = [f"[{node}] {words[0]}", *(f" {word}" for word in words[1:])]
+        self.text = "".join(self.pieces)
+        self.prompt_eval_count = max(1, sum(count_words(text) for text in inputs))
+        self.eval_count = len(words)
+        self.latency_ns = int(latency * 1e9)
+
+    def metrics(self) -> dict:
+        prompt_ns = self.PROMPT_NS_PER_WORD * self.prompt_eval_count
+        eval_ns = self.EVAL_NS_PER_WORD * self.eval_count
+        return {
+            "total_duration": self.latency_ns + self.LOAD_NS + prompt_ns + eval_ns,
+            "load_duration": self.LOAD_NS,
+            "prompt_eval_count": self.prompt_eval_count,
+            "prompt_eval_duration": prompt_ns,
+            "eval_count": self.eval_count,
+            "eval_duration": eval_ns,
+        }
+
+    def usage(self) -> dict:
+        """OpenAI usage, as Ollama's compatibility layer derives it from the counts."""
+        return {
+            "prompt_tokens": self.prompt_eval_count,
+            "completion_tokens": self.eval_count,
+            "total_tokens": self.prompt_eval_count + self.eval_count,
+        }
+
+
+def embedding_vector(model_key: str, text: str, dimensions: int = 0) -> list[float]:
+    """A unit vector of EMBEDDING_DIM floats from the sha256 of model and text: the same
+    text gives the same vector on every node, other texts or models other vectors."""
+    digest = hashlib.sha256(f"{model_key}\n{text}".encode("utf-8")).digest()
+    values = [int.from_bytes(digest[4 * i : 4 * i + 4], "big") / 2**31 - 1.0 for i in range(EMBEDDING_DIM)]
+    if 0 < dimensions < len(values):
+        values = values[:dimensions]
+    norm = math.sqrt(sum(v * v for v in values)) or 1.0
+    return [float(f"{v / norm:.7g}") for v in values]
+
+
+def embedding_base64(vector: list[float]) -> str:
+    """OpenAI encoding_format "base64": little-endian float32s."""
+    return base64.b64encode(struct.pack(f"<{len(vector)}f", *vector)).decode("ascii")
+
+
+def embedding_inputs(value) -> list[str]:
+    """The texts of /api/embed's ``input`` (a string or a list of strings); ValueError else."""
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [value] if value else []
+    if isinstance(value, list) and all(isinstance(item, str) for item in value):
+        return list(value)
+    raise ValueError("invalid input type")
+
+
+def openai_content(content) -> str:
+    """Text of an OpenAI message content: a string, or parts with ``{"type": "text"}``."""
+    if isinstance(content, str):
+        return content
+    if content is None:
+        return ""
+    if isinstance(content, list):
+        texts = []
+        for part in content:
+            if not isinstance(part, dict):
+                raise ValueError("invalid message format")
+            if part.get("type") == "text":
+                if not isinstance(part.get("text"), str):
+                    raise ValueError("invalid message format")
+                texts.append(part["text"])
+        return " ".join(texts)
+    raise ValueError(f"invalid message content type: {type(content).__name__}")
+
+
 # -- HTTP handler ----------------------------------------------------------------------------
 class BadRequest(Exception):
     def __init__(self, message: str, status: int = 400):
@@ -633,6 +793,8 @@ class OllamaHandler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     store: Store
     state: DoubleState
+    node = ""  # set by serve(); node_name() when empty
+    latency = 0.0  # seconds to wait before a generated answer (OLLAMA_DOUBLE_LATENCY_MS)
 
     # -- plumbing ---------------------------------------------------------------------------
     def log_message(self, format, *args):  # noqa: A002 - base class signature
@@ -701,6 +863,11 @@ class OllamaHandler(BaseHTTPRequestHandler):
     def _dispatch(self, routes: dict) -> None:
         path = self.path.split("?", 1)[0]
         handler = routes.get(path)
+        if handler is None:  # a key ending with "/*" is a prefix: "/v1/models/*" serves /v1/models/<name>
+            handler = next(
+                (h for key, h in routes.items() if key.endswith("/*") and path.startswith(key[:-1]) and path != key[:-1]),
+                None,
+            )
         try:
             if handler is None:
                 if not path.startswith("/_double/"):
@@ -708,9 +875,42 @@ class OllamaHandler(BaseHTTPRequestHandler):
                 return self._not_found_page()
             handler(path)
         except BadRequest as exc:
-            self._json(exc.status, {"error": str(exc)})
+            if path.startswith("/v1/"):  # Ollama's OpenAI layer wraps errors the OpenAI way
+                kind = {400: "invalid_request_error", 404: "not_found_error"}.get(exc.status, "api_error")
+                self._json(exc.status, {"error": {"message": str(exc), "type": kind, "param": None, "code": None}})
+            else:
+                self._json(exc.status, {"error": str(exc)})
         except (BrokenPipeError, ConnectionResetError):
             self.close_connection = True
+
+    def _start_chunked(self, content_type: str) -> None:
+        self.send_response(200)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Transfer-Encoding", "chunked")
+        self.end_headers()
+
+    def _write_chunk(self, data: bytes) -> None:
+        self.wfile.write(b"%x\r\n%s\r\n" % (len(data), data))
+        self.wfile.flush()
+
+    def _end_chunked(self) -> None:
+        self.wfile.write(b"0\r\n\r\n")
+        self.wfile.flush()
+        self._access_log(200)
+
+    def _ndjson_stream(self, objects) -> None:
+        self._start_chunked("application/x-ndjson")
+        for obj in objects:
+            self._write_chunk(compact(obj) + b"\n")
+        self._end_chunked()
+
+    def _sse_stream(self, objects) -> None:
+        """Server-sent events as Ollama's OpenAI layer writes them, ending with data: [DONE]."""
+        self._start_chunked("text/event-stream")
+        for obj in objects:
+            self._write_chunk(b"data: " + compact(obj) + b"\n\n")
+        self._write_chunk(b"data: [DONE]\n\n")
+        self._end_chunked()
 
     def _record(self, path: str, body: dict | None) -> None:
         if path.startswith("/_double/"):
@@ -728,6 +928,8 @@ class OllamaHandler(BaseHTTPRequestHandler):
                 "/api/version": self.version,
                 "/api/tags": self.tags,
                 "/api/ps": self.ps,
+                "/v1/models": self.openai_models,
+                "/v1/models/*": self.openai_model,
                 "/_double/stats": self.double_stats,
                 "/_double/faults": self.double_faults,
             }
@@ -743,6 +945,10 @@ class OllamaHandler(BaseHTTPRequestHandler):
                 "/api/show": self.show,
                 "/api/generate": self.generate,
                 "/api/chat": self.generate,
+                "/api/embed": self.embed,
+                "/api/embeddings": self.embeddings,
+                "/v1/chat/completions": self.openai_chat,
+                "/v1/embeddings": self.openai_embeddings,
                 "/_double/faults": self.double_faults,
             }
         )
@@ -892,29 +1098,233 @@ class OllamaHandler(BaseHTTPRequestHandler):
         log("INFO", "deleted model", model=name.display)
         self._send(200, b"", "text/plain")
 
-    def generate(self, path):
-        body = self._json_body()
-        self._record(path, body)
-        name, _manifest_path, raw = self._lookup(body, ", try pulling it first")
-        now = time.time()
-        if body.get("prompt") or body.get("messages"):
-            raise BadRequest("the Ollama test double does not generate text", 501)
-        keep_alive = body.get("keep_alive", "5m")
-        seconds = parse_duration(keep_alive)
-        stamp = _dt.datetime.now().astimezone().isoformat()
+    # -- inference: deterministic text and vectors ---------------------------------------------
+    def _model_for_inference(self, body: dict) -> tuple[Name, str]:
+        """The pulled model a generation or embedding asks for; 404 as Ollama's when missing."""
+        raw = body.get("model")
+        if not raw or not isinstance(raw, str):
+            raise BadRequest("model is required")
+        not_found = BadRequest(f"model {json.dumps(raw)} not found, try pulling it first", 404)
+        try:
+            name = Name.parse(raw)
+        except NameError_:
+            raise not_found from None
+        if self.store.find(name) is None:
+            raise not_found
+        return name, raw
+
+    def _keep_loaded(self, name: Name, keep_alive) -> str:
+        """Mark the model loaded for keep_alive (0 unloads); "load" or "unload"."""
+        seconds = parse_duration(keep_alive if keep_alive is not None else "5m")
         with self.state.lock:
             if seconds == 0:
                 self.state.loaded.pop(name.key, None)
-                reason = "unload"
-            else:
-                self.state.loaded[name.key] = now + (seconds if seconds > 0 else 10 * 365 * 86400)
-                reason = "load"
-        reply = {"model": raw, "created_at": stamp, "done": True, "done_reason": reason}
-        if path == "/api/chat":
-            reply["message"] = {"role": "assistant", "content": ""}
+                return "unload"
+            self.state.loaded[name.key] = time.time() + (seconds if seconds > 0 else 10 * 365 * 86400)
+            return "load"
+
+    def _generation(self, inputs: list[str], last_user: str, options) -> Generation:
+        gen = Generation(self.node or node_name(), inputs, last_user, num_predict_of(options), self.latency)
+        if self.latency > 0:
+            time.sleep(self.latency)
+        return gen
+
+    def generate(self, path):
+        """POST /api/generate and /api/chat: load/unload without input, else a deterministic reply."""
+        body = self._json_body()
+        self._record(path, body)
+        name, raw = self._model_for_inference(body)
+        chat = path == "/api/chat"
+        if chat:
+            messages = body.get("messages") or []
+            if not isinstance(messages, list) or not all(isinstance(m, dict) for m in messages):
+                raise BadRequest("json: cannot unmarshal messages: expected a list of message objects")
+            for message in messages:
+                if not isinstance(message.get("content", ""), (str, type(None))):
+                    raise BadRequest("json: cannot unmarshal array into Go struct field Message.messages.content of type string")
+            has_input = bool(messages)
         else:
-            reply["response"] = ""
-        self._json(200, reply)
+            prompt = body.get("prompt") or ""
+            if not isinstance(prompt, str):
+                raise BadRequest("json: cannot unmarshal prompt into Go struct field GenerateRequest.prompt of type string")
+            has_input = bool(prompt)
+        keep_alive = body.get("keep_alive")
+
+        if not has_input:  # Ollama: an empty prompt / no messages loads (keep_alive 0: unloads) the model
+            reason = self._keep_loaded(name, keep_alive)
+            reply = {"model": raw, "created_at": utc_stamp(), "done": True, "done_reason": reason}
+            if chat:
+                reply["message"] = {"role": "assistant", "content": ""}
+            else:
+                reply["response"] = ""
+            return self._json(200, reply)
+
+        if chat:
+            inputs = [message.get("content") or "" for message in messages]
+            users = [message.get("content") or "" for message in messages if message.get("role") == "user"]
+            last_user = users[-1] if users else ""
+        else:
+            system = body.get("system") if isinstance(body.get("system"), str) else ""
+            inputs, last_user = [system, prompt], prompt
+        gen = self._generation(inputs, last_user, body.get("options"))
+        self._keep_loaded(name, keep_alive)
+
+        def part(text: str, done: bool) -> dict:
+            obj = {"model": raw, "created_at": utc_stamp()}
+            if chat:
+                obj["message"] = {"role": "assistant", "content": text}
+            else:
+                obj["response"] = text
+            obj["done"] = done
+            return obj
+
+        stream = body.get("stream")
+        if stream is None or stream:
+            chunks = [part(piece, False) for piece in gen.pieces]
+            chunks.append({**part("", True), "done_reason": gen.done_reason, **gen.metrics()})
+            return self._ndjson_stream(chunks)
+        self._json(200, {**part(gen.text, True), "done_reason": gen.done_reason, **gen.metrics()})
+
+    def embed(self, path):
+        """POST /api/embed: {"model", "input": str | [str]} -> {"embeddings": [[8 floats]...]}."""
+        body = self._json_body()
+        self._record(path, body)
+        name, raw = self._model_for_inference(body)
+        try:
+            texts = embedding_inputs(body.get("input"))
+        except ValueError as exc:
+            raise BadRequest(str(exc)) from None
+        dimensions = body.get("dimensions") if isinstance(body.get("dimensions"), int) else 0
+        self._keep_loaded(name, body.get("keep_alive"))
+        if not texts:
+            return self._json(200, {"model": raw, "embeddings": []})
+        if self.latency > 0:
+            time.sleep(self.latency)
+        count = sum(max(1, count_words(text)) for text in texts)
+        self._json(
+            200,
+            {
+                "model": raw,
+                "embeddings": [embedding_vector(name.key, text, dimensions) for text in texts],
+                "total_duration": int(self.latency * 1e9) + Generation.LOAD_NS + Generation.PROMPT_NS_PER_WORD * count,
+                "load_duration": Generation.LOAD_NS,
+                "prompt_eval_count": count,
+            },
+        )
+
+    def embeddings(self, path):
+        """POST /api/embeddings (the older endpoint): {"model", "prompt"} -> {"embedding": [...]}."""
+        body = self._json_body()
+        self._record(path, body)
+        name, _raw = self._model_for_inference(body)
+        prompt = body.get("prompt") or ""
+        if not isinstance(prompt, str):
+            raise BadRequest("json: cannot unmarshal prompt into Go struct field EmbeddingRequest.prompt of type string")
+        self._keep_loaded(name, body.get("keep_alive"))
+        if not prompt:  # an empty request loads the model
+            return self._json(200, {"embedding": []})
+        if self.latency > 0:
+            time.sleep(self.latency)
+        self._json(200, {"embedding": embedding_vector(name.key, prompt)})
+
+    # -- Ollama's OpenAI-compatible API (/v1) -----------------------------------------------
+    def openai_chat(self, path):
+        """POST /v1/chat/completions: the same reply as /api/chat, shaped as OpenAI's."""
+        body = self._json_body()
+        self._record(path, body)
+        name, raw = self._model_for_inference(body)
+        messages = body.get("messages") or []
+        if not isinstance(messages, list) or not all(isinstance(m, dict) for m in messages):
+            raise BadRequest("invalid message format")
+        try:
+            texts = [openai_content(message.get("content")) for message in messages]
+        except ValueError as exc:
+            raise BadRequest(str(exc)) from None
+        options = {}
+        max_tokens = body.get("max_tokens")
+        if isinstance(max_tokens, int) and not isinstance(max_tokens, bool):
+            options["num_predict"] = max_tokens
+        completion_id = f"chatcmpl-{random.randrange(999)}"  # noqa: S311 - an id, as Ollama makes it
+        created = int(time.time())
+        head = {"id": completion_id, "object": "chat.completion", "created": created, "model": raw, "system_fingerprint": "fp_ollama"}
+        if not messages:  # as /api/chat: no messages only loads the model
+            self._keep_loaded(name, body.get("keep_alive"))
+            usage = {"prompt_tokens": 0, "completion_tokens": 0, "total_tokens": 0}
+            choice = {"index": 0, "message": {"role": "assistant", "content": ""}, "finish_reason": "load"}
+            return self._json(200, {**head, "choices": [choice], "usage": usage})
+        users = [text for text, message in zip(texts, messages) if message.get("role") == "user"]
+        gen = self._generation(texts, users[-1] if users else "", options)
+        self._keep_loaded(name, body.get("keep_alive"))
+        if not body.get("stream"):
+            choice = {"index": 0, "message": {"role": "assistant", "content": gen.text}, "finish_reason": gen.done_reason}
+            return self._json(200, {**head, "choices": [choice], "usage": gen.usage()})
+        head["object"] = "chat.completion.chunk"
+
+        def chunk(text: str, finish: str | None) -> dict:
+            return {**head, "choices": [{"index": 0, "delta": {"role": "assistant", "content": text}, "finish_reason": finish}]}
+
+        events = [*(chunk(piece, None) for piece in gen.pieces), chunk("", gen.done_reason)]
+        stream_options = body.get("stream_options")
+        if isinstance(stream_options, dict) and stream_options.get("include_usage"):
+            events.append({**head, "choices": [], "usage": gen.usage()})
+        self._sse_stream(events)
+
+    def openai_embeddings(self, path):
+        """POST /v1/embeddings: the vectors of /api/embed as an OpenAI embedding list."""
+        body = self._json_body()
+        self._record(path, body)
+        name, raw = self._model_for_inference(body)
+        try:
+            texts = embedding_inputs(body.get("input"))
+        except ValueError:
+            texts = []
+        if not texts:
+            raise BadRequest("invalid input")
+        dimensions = body.get("dimensions") if isinstance(body.get("dimensions"), int) else 0
+        self._keep_loaded(name, body.get("keep_alive"))
+        if self.latency > 0:
+            time.sleep(self.latency)
+        as_base64 = str(body.get("encoding_format") or "").lower() == "base64"
+        data = []
+        for index, text in enumerate(texts):
+            vector = embedding_vector(name.key, text, dimensions)
+            data.append({"object": "embedding", "embedding": embedding_base64(vector) if as_base64 else vector, "index": index})
+        count = sum(max(1, count_words(text)) for text in texts)
+        self._json(200, {"object": "list", "data": data, "model": raw, "usage": {"prompt_tokens": count, "total_tokens": count}})
+
+    def _openai_model(self, name: Name, manifest_path: Path) -> dict:
+        return {
+            "id": name.display,
+            "object": "model",
+            "created": int(manifest_path.stat().st_mtime),
+            "owned_by": name.namespace,
+        }
+
+    def openai_models(self, path):
+        """GET /v1/models: the pulled models (null data when there are none, as Ollama answers)."""
+        self._record(path, None)
+        found = []
+        for name, manifest_path in self.store.manifests():
+            try:
+                found.append((manifest_path.stat().st_mtime, self._openai_model(name, manifest_path)))
+            except OSError:
+                continue
+        found.sort(key=lambda item: item[1]["id"])
+        found.sort(key=lambda item: item[0], reverse=True)  # newest first, as /api/tags
+        self._json(200, {"object": "list", "data": [model for _mtime, model in found] or None})
+
+    def openai_model(self, path):
+        """GET /v1/models/<name>."""
+        raw = urllib.parse.unquote(path[len("/v1/models/") :])
+        self.state.record(self.command, path, display_or_raw(raw))
+        try:
+            name = Name.parse(raw)
+        except NameError_:
+            raise BadRequest(f"model '{raw}' not found", 404) from None
+        manifest_path = self.store.find(name)
+        if manifest_path is None:
+            raise BadRequest(f"model '{raw}' not found", 404)
+        self._json(200, self._openai_model(name, manifest_path))
 
     def pull(self, path):
         body = self._json_body()
@@ -947,15 +1357,10 @@ class OllamaHandler(BaseHTTPRequestHandler):
         return self._pull_single(puller)
 
     def _pull_stream(self, puller: Puller) -> None:
-        self.send_response(200)
-        self.send_header("Content-Type", "application/x-ndjson")
-        self.send_header("Transfer-Encoding", "chunked")
-        self.end_headers()
+        self._start_chunked("application/x-ndjson")
 
         def chunk(obj) -> None:
-            line = compact(obj) + b"\n"
-            self.wfile.write(b"%x\r\n%s\r\n" % (len(line), line))
-            self.wfile.flush()
+            self._write_chunk(compact(obj) + b"\n")
 
         try:
             for event in puller.run():
@@ -970,8 +1375,7 @@ class OllamaHandler(BaseHTTPRequestHandler):
             self.close_connection = True
             self._access_log(200)
             return
-        self.wfile.write(b"0\r\n\r\n")
-        self._access_log(200)
+        self._end_chunked()
 
     def _pull_single(self, puller: Puller) -> None:
         last = None
@@ -1002,7 +1406,7 @@ class OllamaHandler(BaseHTTPRequestHandler):
             self._body()
             self.state.clear_stats()
             return self._json(200, {})
-        self._json(200, self.state.stats())
+        self._json(200, {"node": self.node or node_name(), **self.state.stats()})
 
     def double_faults(self, path):
         if self.command == "POST":
@@ -1065,11 +1469,17 @@ def serve() -> int:
             log("ERROR", "OLLAMA_DOUBLE_FAULTS is not valid", error=exc)
             return 1
     try:
+        latency = latency_from_env()
+    except ValueError as exc:
+        log("ERROR", "OLLAMA_DOUBLE_LATENCY_MS is not valid", error=exc)
+        return 1
+    try:
         store = Store(models)
     except OSError as exc:
         log("ERROR", "models directory is not usable", path=models, error=exc)
         return 1
-    handler = type("Handler", (OllamaHandler,), {"store": store, "state": state})
+    node = node_name()
+    handler = type("Handler", (OllamaHandler,), {"store": store, "state": state, "node": node, "latency": latency})
     server_class = DualStackServer
     if ":" in host:
         server_class = type("Server6", (DualStackServer,), {"address_family": socket.AF_INET6})
@@ -1083,9 +1493,14 @@ def serve() -> int:
         "INFO",
         "server config",
         env=f"map[OLLAMA_HOST:http://{host}:{port} OLLAMA_MODELS:{models} "
-        f"OLLAMA_DOUBLE_REGISTRY:{os.environ.get('OLLAMA_DOUBLE_REGISTRY', '')}]",
+        f"OLLAMA_DOUBLE_REGISTRY:{os.environ.get('OLLAMA_DOUBLE_REGISTRY', '')} "
+        f"OLLAMA_DOUBLE_NODE:{node} OLLAMA_DOUBLE_LATENCY_MS:{latency * 1000:g}]",
     )
-    log("INFO", "this is a test double of the Ollama server: no inference, no GPU discovery, sparse blobs")
+    log(
+        "INFO",
+        "this is a test double of the Ollama server: no model is run (replies echo the prompt, "
+        "embeddings come from a hash), no GPU discovery, sparse blobs",
+    )
     log("INFO", f"Listening on {host}:{server.server_address[1]} (version {VERSION})")
 
     def terminate(signum, frame):

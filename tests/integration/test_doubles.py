@@ -11,6 +11,7 @@ build_ollama_archive.py makes, as ``bin/ollama serve``. Checks use plain urllib.
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import hashlib
 import http.client
@@ -18,6 +19,7 @@ import json
 import os
 import shutil
 import socket
+import struct
 import subprocess
 import sys
 import tarfile
@@ -31,6 +33,7 @@ import pytest
 DOUBLES = Path(__file__).resolve().parents[1] / "doubles"
 VERSION = "0.12.6"
 TIMEOUT = 15
+NODE = "node-a"
 
 
 # -- helpers -----------------------------------------------------------------------------------
@@ -80,6 +83,20 @@ def pull(base: str, model: str, timeout: float = TIMEOUT, **extra) -> tuple[list
             return lines, exc
     assert not pending.strip(), f"unterminated line {pending!r}"
     return lines, None
+
+
+def ndjson(raw: bytes) -> list[dict]:
+    assert raw.endswith(b"\n"), raw[-80:]
+    return [json.loads(line) for line in raw.split(b"\n") if line.strip()]
+
+
+def sse_events(raw: bytes) -> list[str]:
+    """The data: payloads of a server-sent event stream, in order."""
+    text = raw.decode()
+    assert text.endswith("\n\n"), text[-80:]
+    events = [event for event in text.split("\n\n") if event]
+    assert all(event.startswith("data: ") and "\n" not in event for event in events), events
+    return [event[len("data: ") :] for event in events]
 
 
 def ensure_pulled(base: str, model: str) -> None:
@@ -193,6 +210,7 @@ def server(archive_dir, registry, models_dir, tmp_path_factory):
         "OLLAMA_MODELS": str(models_dir),
         "OLLAMA_DOUBLE_REGISTRY": registry,
         "OLLAMA_DOUBLE_FAULTS": json.dumps({"fail_status_once": {"llama3.1:8b": 503}}),
+        "OLLAMA_DOUBLE_NODE": NODE,
     }
     argv = [str(archive_dir / "bin" / "ollama"), "serve"]
     with running_double(argv, port, "/", tmp_path_factory.mktemp("ollama-log"), env=env) as base:
@@ -380,8 +398,306 @@ def test_load_and_unload(server):
     status, body = call_json("POST", f"{server}/api/generate", {"model": "qwen2.5:7b", "keep_alive": 0})
     assert body["done_reason"] == "unload"
     assert call_json("GET", f"{server}/api/ps") == (200, {"models": []})
-    status, body = call_json("POST", f"{server}/api/generate", {"model": "qwen2.5:7b", "prompt": "hi"})
-    assert status == 501
+    status, body = call_json("POST", f"{server}/api/chat", {"model": "qwen2.5:7b", "messages": []})
+    assert status == 200 and body["done_reason"] == "load" and body["message"] == {"role": "assistant", "content": ""}
+    status, body = call_json("POST", f"{server}/api/chat", {"model": "qwen2.5:7b", "messages": [], "keep_alive": 0})
+    assert status == 200 and body["done_reason"] == "unload"
+    assert call_json("GET", f"{server}/api/ps") == (200, {"models": []})
+    # a prompt now gets text (no more HTTP 501), and loads the model as Ollama does
+    status, body = call_json("POST", f"{server}/api/generate", {"model": "qwen2.5:7b", "prompt": "hi", "stream": False})
+    assert status == 200 and body["response"] == f"[{NODE}] echo: hi"
+    assert [m["name"] for m in call_json("GET", f"{server}/api/ps")[1]["models"]] == ["qwen2.5:7b"]
+    call_json("POST", f"{server}/api/generate", {"model": "qwen2.5:7b", "keep_alive": 0})
+
+
+# -- generated text, embeddings, the OpenAI-compatible routes --------------------------------------
+DURATIONS = ("total_duration", "load_duration", "prompt_eval_duration", "eval_duration")
+
+
+def assert_metrics(body: dict, prompt_words: int, reply_words: int) -> None:
+    assert body["prompt_eval_count"] == prompt_words
+    assert body["eval_count"] == reply_words
+    for key in DURATIONS:
+        assert isinstance(body[key], int) and body[key] > 0, (key, body)
+    assert body["total_duration"] >= body["load_duration"] + body["prompt_eval_duration"] + body["eval_duration"]
+    assert body["total_duration"] < 10**10  # "small plausible numbers", in nanoseconds
+
+
+def test_chat_reply_names_the_node_and_counts_words(server):
+    ensure_pulled(server, "qwen2.5:7b")
+    messages = [
+        {"role": "system", "content": "You are terse."},
+        {"role": "user", "content": "first question here"},
+        {"role": "assistant", "content": "an earlier answer"},
+        {"role": "user", "content": "  what   is\nthe answer "},
+    ]
+    status, body = call_json("POST", f"{server}/api/chat", {"model": "qwen2.5:7b", "messages": messages, "stream": False})
+    assert status == 200, body
+    assert body["model"] == "qwen2.5:7b"
+    assert body["message"] == {"role": "assistant", "content": f"[{NODE}] echo: what is the answer"}
+    assert body["done"] is True and body["done_reason"] == "stop"
+    assert body["created_at"].endswith("Z")
+    assert_metrics(body, prompt_words=3 + 3 + 3 + 4, reply_words=5)
+    # deterministic: the same request gives the same text and counts
+    again = call_json("POST", f"{server}/api/chat", {"model": "qwen2.5:7b", "messages": messages, "stream": False})[1]
+    assert again["message"] == body["message"]
+    assert (again["prompt_eval_count"], again["eval_count"]) == (body["prompt_eval_count"], body["eval_count"])
+
+
+def test_generate_reply_num_predict_and_the_32_word_cut(server):
+    ensure_pulled(server, "qwen2.5:7b")
+    words = [f"w{i}" for i in range(40)]
+    status, body = call_json(
+        "POST", f"{server}/api/generate", {"model": "qwen2.5:7b", "prompt": " ".join(words), "stream": False}
+    )
+    assert status == 200, body
+    assert body["response"] == f"[{NODE}] echo: " + " ".join(words[:32])
+    assert body["done_reason"] == "stop"
+    assert_metrics(body, prompt_words=40, reply_words=33)
+    assert "message" not in body
+
+    status, body = call_json(
+        "POST",
+        f"{server}/api/generate",
+        {"model": "qwen2.5:7b", "prompt": "one two three four", "system": "be brief", "options": {"num_predict": 3}, "stream": False},
+    )
+    assert status == 200, body
+    assert body["response"] == f"[{NODE}] echo: one two"
+    assert body["done_reason"] == "length"
+    assert_metrics(body, prompt_words=4 + 2, reply_words=3)
+
+    # whitespace only is still a prompt: the reply is just the tag, the prompt counts as 1
+    status, body = call_json("POST", f"{server}/api/generate", {"model": "qwen2.5:7b", "prompt": "   ", "stream": False})
+    assert status == 200 and body["response"] == f"[{NODE}] echo:"
+    assert_metrics(body, prompt_words=1, reply_words=1)
+
+
+def test_streaming_is_the_default_one_chunk_per_word(server):
+    ensure_pulled(server, "qwen2.5:7b")
+    for path, key in (("/api/chat", "message"), ("/api/generate", "response")):
+        body = {"model": "qwen2.5:7b"}
+        if key == "message":
+            body["messages"] = [{"role": "user", "content": "stream these three"}]
+        else:
+            body["prompt"] = "stream these three"
+        status, headers, raw = call("POST", f"{server}{path}", body)
+        assert status == 200
+        assert headers["Content-Type"] == "application/x-ndjson"
+        chunks = ndjson(raw)
+        *parts, last = chunks
+        assert len(parts) == 4  # "[node] echo:", " stream", " these", " three"
+        assert all(chunk["done"] is False and chunk["model"] == "qwen2.5:7b" for chunk in parts)
+        if key == "message":
+            assert all(chunk["message"]["role"] == "assistant" for chunk in chunks)
+            texts = [chunk["message"]["content"] for chunk in parts]
+            assert last["message"] == {"role": "assistant", "content": ""}
+        else:
+            texts = [chunk["response"] for chunk in parts]
+            assert last["response"] == ""
+        assert texts[0] == f"[{NODE}] echo:"
+        assert "".join(texts) == f"[{NODE}] echo: stream these three"
+        assert last["done"] is True and last["done_reason"] == "stop"
+        assert_metrics(last, prompt_words=3, reply_words=4)
+        assert all("eval_count" not in chunk for chunk in parts)
+
+
+def test_generation_needs_a_pulled_model(server):
+    expected = 'model "nope:1b" not found, try pulling it first'
+    for path, body in (
+        ("/api/chat", {"messages": [{"role": "user", "content": "hi"}]}),
+        ("/api/chat", {"messages": [{"role": "user", "content": "hi"}], "stream": False}),
+        ("/api/generate", {"prompt": "hi"}),
+        ("/api/embed", {"input": ["hi"]}),
+        ("/api/embeddings", {"prompt": "hi"}),
+    ):
+        assert call_json("POST", f"{server}{path}", {"model": "nope:1b", **body}) == (404, {"error": expected}), path
+    for path, body in (("/v1/chat/completions", {"messages": [{"role": "user", "content": "hi"}]}), ("/v1/embeddings", {"input": "hi"})):
+        status, error = call_json("POST", f"{server}{path}", {"model": "nope:1b", **body})
+        assert (status, error) == (404, {"error": {"message": expected, "type": "not_found_error", "param": None, "code": None}})
+    status, error = call_json("POST", f"{server}/api/chat", {"messages": [{"role": "user", "content": "hi"}]})
+    assert (status, error) == (400, {"error": "model is required"})
+
+
+def test_litellm_style_requests(server):
+    """What LiteLLM sends: ollama_chat -> POST /api/chat, stream false, options; reads
+    message.content, prompt_eval_count, eval_count. Embeddings (provider ollama) -> POST
+    /api/embed with a list input; reads embeddings."""
+    ensure_pulled(server, "qwen2.5:7b")
+    ensure_pulled(server, "nomic-embed-text")
+    request = {
+        "model": "qwen2.5:7b",
+        "messages": [{"role": "user", "content": "Say hello to the gateway"}],
+        "options": {"temperature": 0.2, "num_predict": 256, "top_p": 0.9},
+        "stream": False,
+    }
+    status, headers, raw = call("POST", f"{server}/api/chat", request, headers={"Content-Type": "application/json"})
+    assert status == 200 and headers["Content-Type"].startswith("application/json")
+    body = json.loads(raw)
+    assert body["message"]["content"] == f"[{NODE}] echo: Say hello to the gateway"
+    assert (body["prompt_eval_count"], body["eval_count"]) == (5, 6)
+
+    request = {"model": "nomic-embed-text", "input": ["first text", "second text"], "options": {}}
+    status, body = call_json("POST", f"{server}/api/embed", request)
+    assert status == 200, body
+    assert body["model"] == "nomic-embed-text"
+    vectors = body["embeddings"]
+    assert len(vectors) == 2 and all(len(vector) == 8 for vector in vectors)
+    assert all(isinstance(value, float) for vector in vectors for value in vector)
+    assert all(abs(sum(v * v for v in vector) - 1.0) < 1e-5 for vector in vectors)
+    assert vectors[0] != vectors[1]
+    assert body["prompt_eval_count"] == 4
+    assert body["total_duration"] >= body["load_duration"] > 0
+    # the same text gives the same vector, alone or in a list, in /api/embeddings as well
+    status, single = call_json("POST", f"{server}/api/embed", {"model": "nomic-embed-text:latest", "input": "first text"})
+    assert status == 200 and single["embeddings"] == [vectors[0]]
+    status, old = call_json("POST", f"{server}/api/embeddings", {"model": "nomic-embed-text", "prompt": "first text"})
+    assert (status, old) == (200, {"embedding": vectors[0]})
+    # another model, another vector; dimensions shortens (and renormalizes)
+    other = call_json("POST", f"{server}/api/embed", {"model": "qwen2.5:7b", "input": "first text"})[1]
+    assert len(other["embeddings"][0]) == 8 and other["embeddings"][0] != vectors[0]
+    short = call_json("POST", f"{server}/api/embed", {"model": "nomic-embed-text", "input": "first text", "dimensions": 4})[1]
+    assert len(short["embeddings"][0]) == 4 and abs(sum(v * v for v in short["embeddings"][0]) - 1.0) < 1e-5
+    # empty input / prompt only loads the model; a wrong input type is refused
+    assert call_json("POST", f"{server}/api/embed", {"model": "nomic-embed-text"}) == (200, {"model": "nomic-embed-text", "embeddings": []})
+    assert call_json("POST", f"{server}/api/embeddings", {"model": "nomic-embed-text"}) == (200, {"embedding": []})
+    assert call_json("POST", f"{server}/api/embed", {"model": "nomic-embed-text", "input": [1, 2]}) == (400, {"error": "invalid input type"})
+
+
+def test_openai_chat_completion(server):
+    ensure_pulled(server, "qwen2.5:7b")
+    request = {
+        "model": "qwen2.5:7b",
+        "messages": [
+            {"role": "system", "content": "You are terse."},
+            {"role": "user", "content": [{"type": "text", "text": "hello"}, {"type": "text", "text": "from openai"}]},
+        ],
+    }
+    status, body = call_json("POST", f"{server}/v1/chat/completions", request)
+    assert status == 200, body
+    assert body["id"].startswith("chatcmpl-")
+    assert body["object"] == "chat.completion"
+    assert isinstance(body["created"], int) and abs(body["created"] - time.time()) < 60
+    assert body["model"] == "qwen2.5:7b" and body["system_fingerprint"] == "fp_ollama"
+    assert body["choices"] == [
+        {"index": 0, "message": {"role": "assistant", "content": f"[{NODE}] echo: hello from openai"}, "finish_reason": "stop"}
+    ]
+    assert body["usage"] == {"prompt_tokens": 3 + 3, "completion_tokens": 4, "total_tokens": 10}
+
+    status, body = call_json("POST", f"{server}/v1/chat/completions", {**request, "max_tokens": 2})
+    assert status == 200
+    assert body["choices"][0]["message"]["content"] == f"[{NODE}] echo: hello"
+    assert body["choices"][0]["finish_reason"] == "length"
+    assert body["usage"]["completion_tokens"] == 2
+
+    status, _headers, raw = call("POST", f"{server}/v1/chat/completions", None, headers={"Content-Type": "application/json"})
+    error = json.loads(raw)["error"]
+    assert status == 400 and error["type"] == "invalid_request_error" and error["message"]
+
+
+def test_openai_chat_streaming_sse(server):
+    ensure_pulled(server, "qwen2.5:7b")
+    request = {"model": "qwen2.5:7b", "messages": [{"role": "user", "content": "stream me please"}], "stream": True}
+    for include_usage in (False, True):
+        body = {**request, "stream_options": {"include_usage": True}} if include_usage else request
+        status, headers, raw = call("POST", f"{server}/v1/chat/completions", body)
+        assert status == 200
+        assert headers["Content-Type"] == "text/event-stream"
+        events = sse_events(raw)
+        assert events[-1] == "[DONE]"
+        chunks = [json.loads(event) for event in events[:-1]]
+        assert len({chunk["id"] for chunk in chunks}) == 1 and chunks[0]["id"].startswith("chatcmpl-")
+        assert all(chunk["object"] == "chat.completion.chunk" and chunk["model"] == "qwen2.5:7b" for chunk in chunks)
+        if include_usage:
+            *chunks, usage = chunks
+            assert usage["choices"] == []
+            assert usage["usage"] == {"prompt_tokens": 3, "completion_tokens": 4, "total_tokens": 7}
+        else:
+            assert all("usage" not in chunk for chunk in chunks)
+        *words, last = chunks
+        assert len(words) == 4
+        assert all(chunk["choices"][0]["finish_reason"] is None for chunk in words)
+        assert all(chunk["choices"][0]["delta"]["role"] == "assistant" for chunk in chunks)
+        assert "".join(chunk["choices"][0]["delta"]["content"] for chunk in words) == f"[{NODE}] echo: stream me please"
+        assert last["choices"][0]["delta"]["content"] == "" and last["choices"][0]["finish_reason"] == "stop"
+
+
+def test_openai_models_and_embeddings(server, models_dir):
+    ensure_pulled(server, "qwen2.5:7b")
+    ensure_pulled(server, "nomic-embed-text")
+    status, listing = call_json("GET", f"{server}/v1/models")
+    assert status == 200 and listing["object"] == "list"
+    ids = [model["id"] for model in listing["data"]]
+    assert {"qwen2.5:7b", "nomic-embed-text:latest"} <= set(ids)
+    assert ids == [m["name"] for m in call_json("GET", f"{server}/api/tags")[1]["models"]]
+    qwen = next(model for model in listing["data"] if model["id"] == "qwen2.5:7b")
+    assert qwen["object"] == "model" and qwen["owned_by"] == "library" and isinstance(qwen["created"], int)
+    assert call_json("GET", f"{server}/v1/models/qwen2.5:7b") == (200, qwen)
+    status, error = call_json("GET", f"{server}/v1/models/nope:1b")
+    assert status == 404 and error["error"]["type"] == "not_found_error"
+
+    status, body = call_json("POST", f"{server}/v1/embeddings", {"model": "nomic-embed-text", "input": ["first text", "more words here"]})
+    assert status == 200, body
+    assert body["object"] == "list" and body["model"] == "nomic-embed-text"
+    assert [item["index"] for item in body["data"]] == [0, 1]
+    assert all(item["object"] == "embedding" and len(item["embedding"]) == 8 for item in body["data"])
+    assert body["usage"] == {"prompt_tokens": 5, "total_tokens": 5}
+    native = call_json("POST", f"{server}/api/embed", {"model": "nomic-embed-text", "input": "first text"})[1]
+    assert body["data"][0]["embedding"] == native["embeddings"][0]
+    status, encoded = call_json("POST", f"{server}/v1/embeddings", {"model": "nomic-embed-text", "input": "first text", "encoding_format": "base64"})
+    assert status == 200
+    floats = struct.unpack("<8f", base64.b64decode(encoded["data"][0]["embedding"]))
+    assert all(abs(a - b) < 1e-6 for a, b in zip(floats, native["embeddings"][0]))
+
+
+def test_stats_count_what_the_node_served(server):
+    ensure_pulled(server, "qwen2.5:7b")
+    assert call("DELETE", f"{server}/_double/stats")[0] == 200
+    chat = {"model": "qwen2.5:7b", "messages": [{"role": "user", "content": "count me"}], "stream": False}
+    for _attempt in range(3):
+        assert call_json("POST", f"{server}/api/chat", chat)[0] == 200
+    assert call_json("POST", f"{server}/v1/chat/completions", chat)[0] == 200
+    assert call_json("POST", f"{server}/api/embed", {"model": "qwen2.5:7b", "input": "x"})[0] == 200
+    stats = call_json("GET", f"{server}/_double/stats")[1]
+    assert stats["node"] == NODE
+    assert stats["requests"] == [
+        *[{"method": "POST", "path": "/api/chat", "model": "qwen2.5:7b"}] * 3,
+        {"method": "POST", "path": "/v1/chat/completions", "model": "qwen2.5:7b"},
+        {"method": "POST", "path": "/api/embed", "model": "qwen2.5:7b"},
+    ]
+
+
+def test_latency_knob_and_default_node_name(archive_dir, models_dir, server, tmp_path):
+    ensure_pulled(server, "qwen2.5:7b")  # models_dir is shared: the second server sees the model
+    port = free_port()
+    env = {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "HOME": str(models_dir.parent),
+        "OLLAMA_HOST": f"127.0.0.1:{port}",
+        "OLLAMA_MODELS": str(models_dir),
+        "OLLAMA_DOUBLE_LATENCY_MS": "400",
+    }
+    argv = [str(archive_dir / "bin" / "ollama"), "serve"]
+    with running_double(argv, port, "/", tmp_path, env=env) as slow:
+        chat = {"model": "qwen2.5:7b", "messages": [{"role": "user", "content": "slowly"}], "stream": False}
+        started = time.monotonic()
+        status, body = call_json("POST", f"{slow}/api/chat", chat)
+        elapsed = time.monotonic() - started
+        assert status == 200 and elapsed >= 0.4
+        assert body["total_duration"] >= 400_000_000
+        assert body["message"]["content"] == f"[{socket.gethostname()}] echo: slowly"
+        assert call_json("GET", f"{slow}/_double/stats")[1]["node"] == socket.gethostname()
+        started = time.monotonic()
+        assert call_json("GET", f"{slow}/api/tags")[0] == 200
+        assert time.monotonic() - started < 0.4, "only generations and embeddings wait"
+    result = subprocess.run(
+        [sys.executable, "-I", "-S", *argv],
+        env={**env, "OLLAMA_DOUBLE_LATENCY_MS": "soon"},
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+    )
+    assert result.returncode == 1 and "OLLAMA_DOUBLE_LATENCY_MS is not valid" in result.stderr
 
 
 def test_delete(server, catalog, models_dir):
