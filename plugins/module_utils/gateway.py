@@ -13,6 +13,9 @@ offered models. The result is LiteLLM's ``model_list`` and ``router_settings.fal
 
 from __future__ import annotations
 
+import hashlib
+import re
+
 from ansible_collections.foundrycloud.platform.plugins.module_utils.ollama import ModelName
 
 MODES = ("chat", "embedding")
@@ -30,17 +33,34 @@ def _key(name):
         return None
 
 
+MAPPING_KEYS = ("model", "mode", "input_cost_per_token", "output_cost_per_token")
+COST_KEYS = ("input_cost_per_token", "output_cost_per_token")
+
+
 def _internal(external, value):
-    """(internal model name, mode) of one mapping entry: a model name, or {model, mode}."""
+    """(internal model name, mode, costs) of one mapping entry: a model name, or
+    {model, mode, input_cost_per_token, output_cost_per_token}. Costs (per token, in the site's
+    currency) price the usage that the gateway records; without them a request costs 0."""
+    costs = {}
     if isinstance(value, dict):
+        unknown = sorted(set(value) - set(MAPPING_KEYS))
+        if unknown:
+            raise GatewayError("platform_model_mapping: %s: unknown keys %s (known: %s)"
+                               % (external, ", ".join(unknown), ", ".join(MAPPING_KEYS)))
         model, mode = value.get("model"), value.get("mode", "chat")
+        for name in COST_KEYS:
+            if name in value:
+                cost = value[name]
+                if isinstance(cost, bool) or not isinstance(cost, (int, float)) or cost < 0:
+                    raise GatewayError("platform_model_mapping: %s: %s must be a number >= 0, got %r" % (external, name, cost))
+                costs[name] = float(cost)
     else:
         model, mode = value, "chat"
     if not isinstance(model, str) or _key(model) is None:
         raise GatewayError("platform_model_mapping: %s -> %r is not a valid Ollama model name" % (external, model))
     if mode not in MODES:
         raise GatewayError("platform_model_mapping: %s: mode must be one of %s, got %r" % (external, ", ".join(MODES), mode))
-    return model, mode
+    return model, mode, costs
 
 
 def model_groups(mapping, nodes, fallbacks=None):
@@ -58,7 +78,7 @@ def model_groups(mapping, nodes, fallbacks=None):
     offered = {}
     not_offered = {}
     for external in sorted(mapping):
-        model, mode = _internal(external, mapping[external])
+        model, mode, costs = _internal(external, mapping[external])
         key = _key(model)
         serving = []
         for node in sorted(nodes, key=lambda n: n["name"]):
@@ -69,7 +89,7 @@ def model_groups(mapping, nodes, fallbacks=None):
             prefix = "ollama_chat" if mode == "chat" else "ollama"
             model_list.append({
                 "model_name": external,
-                "litellm_params": {"model": "%s/%s" % (prefix, planned[0]), "api_base": node["url"]},
+                "litellm_params": dict({"model": "%s/%s" % (prefix, planned[0]), "api_base": node["url"]}, **costs),
                 "model_info": {"id": "%s@%s" % (external, node["name"]), "mode": mode},
             })
         if serving:
@@ -110,3 +130,81 @@ def gpu_nodes(hosts, group_hosts, host_address):
         nodes.append({"name": name, "url": "http://%s:%s" % (host, values.get("ollama_port") or DEFAULT_OLLAMA_PORT),
                       "models": [m for m in models if m]})
     return nodes
+
+
+KEY_NAME = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,62}$")
+KEY_KINDS = ("user", "team", "tool")
+KEY_FIELDS = ("name", "kind", "team", "models", "rpm", "tpm", "max_budget", "budget_period_days", "state", "value")
+
+
+def _positive_int(value):
+    return isinstance(value, int) and not isinstance(value, bool) and value > 0
+
+
+def check_api_keys(keys, mapping):
+    """Errors of inference_gateway_api_keys, each naming the entry and the field."""
+    if not isinstance(keys, list):
+        return ["inference_gateway_api_keys must be a list of keys, got %r" % (keys,)]
+    errors = []
+    seen = set()
+    for index, key in enumerate(keys):
+        where = "inference_gateway_api_keys[%d]" % index
+        if not isinstance(key, dict):
+            errors.append("%s must be a mapping, got %r" % (where, key))
+            continue
+        name = key.get("name")
+        if not isinstance(name, str) or not KEY_NAME.match(name):
+            errors.append("%s: name must be lower-case letters, digits, '.', '_' or '-', got %r" % (where, name))
+            continue
+        where = "%s (%s)" % (where, name)
+        if name in seen:
+            errors.append("%s: the name is used twice" % where)
+        seen.add(name)
+        unknown = sorted(set(key) - set(KEY_FIELDS))
+        if unknown:
+            errors.append("%s: unknown fields %s (known: %s)" % (where, ", ".join(unknown), ", ".join(KEY_FIELDS)))
+        if key.get("kind", "user") not in KEY_KINDS:
+            errors.append("%s: kind must be one of %s, got %r" % (where, ", ".join(KEY_KINDS), key.get("kind")))
+        if key.get("state", "present") not in ("present", "absent"):
+            errors.append("%s: state must be present or absent, got %r" % (where, key.get("state")))
+        for field in ("rpm", "tpm", "budget_period_days"):
+            if key.get(field) is not None and not _positive_int(key.get(field)):
+                errors.append("%s: %s must be a whole number > 0, got %r" % (where, field, key.get(field)))
+        budget = key.get("max_budget")
+        if budget is not None and (isinstance(budget, bool) or not isinstance(budget, (int, float)) or budget < 0):
+            errors.append("%s: max_budget must be a number >= 0, got %r" % (where, budget))
+        models = key.get("models", [])
+        if isinstance(models, str) or not isinstance(models, list):
+            errors.append("%s: models must be a list of external model names, got %r" % (where, models))
+        else:
+            for model in models:
+                if model not in (mapping or {}):
+                    errors.append("%s: model %r is not an external name of platform_model_mapping" % (where, model))
+        value = key.get("value")
+        if value is not None and (not isinstance(value, str) or len(value) < 24):
+            errors.append("%s: value (a key chosen by the operator) must be a string of at least 24 characters" % where)
+    return errors
+
+
+def key_file_entries(keys, values):
+    """What the gateway's keys file holds for the present keys: SHA-256 of the key and its limits,
+    never the key. values: name -> key value (generated secret or the entry's own value)."""
+    entries = []
+    for key in keys:
+        if key.get("state", "present") != "present":
+            continue
+        value = key.get("value") or values.get(key["name"])
+        if not value:
+            raise GatewayError("inference_gateway_api_keys (%s): no key value (neither value nor a kept secret)" % key["name"])
+        entries.append({
+            "name": key["name"],
+            "sha256": hashlib.sha256(value.encode("utf-8")).hexdigest(),
+            "kind": key.get("kind", "user"),
+            "team": key.get("team"),
+            "models": list(key.get("models") or []),
+            "rpm": key.get("rpm"),
+            "tpm": key.get("tpm"),
+            "max_budget": key.get("max_budget"),
+            "budget_period_days": key.get("budget_period_days") or 30,
+        })
+    return sorted(entries, key=lambda entry: entry["name"])

@@ -341,6 +341,7 @@ def compute(catalog, hosts, groups, zone, workspace_subdomain="ws", strict=False
     result = {
         "zone": zone,
         "workspace_subdomain": subdomain,
+        "allowed_sources": allowed_sources(catalog, services, result_hosts, workspaces),
         "services": services,
         "hosts": dict(sorted(result_hosts.items())),
         "workspaces": workspaces,
@@ -353,6 +354,31 @@ def compute(catalog, hosts, groups, zone, workspace_subdomain="ws", strict=False
     if strict and problems:
         raise PlacementError("\n".join(problems))
     return result
+
+
+def allowed_sources(catalog, services, hosts, workspaces):
+    """service -> the addresses that reach its central providers because the placement says so:
+    the central providers of every service that uses it (e.g. the gateway, for Ollama), and the
+    workspaces that use it centrally. Host firewalls allow these besides the site's internal
+    networks; a host without an address is left out (it has no DNS record either)."""
+    sources = {}
+    for name, service in services.items():
+        if not service["providers"]:
+            continue
+        addresses = set()
+        for user, entry in catalog.items():
+            if name in (entry.get("uses") or {}):
+                addresses.update(hosts[host]["address"] for host in services[user]["providers"] if host in hosts)
+        for workspace in workspaces.values():
+            endpoint = workspace["endpoints"].get(name)
+            # Central use includes a local service that also talks to the central one (Open
+            # WebUI gets both the VM's and the GPU nodes' Ollama).
+            if endpoint and endpoint["central_url"]:
+                addresses.add(workspace["address"])
+        addresses.discard(None)
+        if addresses:
+            sources[name] = sorted(addresses)
+    return sources
 
 
 def _provider_hint(entry):

@@ -123,7 +123,8 @@ def check_service(name, entry, images):
                     raise CatalogError("%s: ports: %r is not a port number or {container, host}" % (cwhere, number))
         for volume in container.get("volumes") or []:
             source = str(volume).split(":", 1)[0]
-            if not source.startswith(("/", ".")) and source not in declared_volumes:
+            # Bind mounts: absolute, project-relative, or a host path from a setting (${SETTING_X}).
+            if not source.startswith(("/", ".", "${")) and source not in declared_volumes:
                 raise CatalogError("%s: volume %r is not declared under volumes: (named volumes must be, "
                                    "so that they are kept and backed up)" % (cwhere, source))
         switch = container.get("enabled_when_empty")

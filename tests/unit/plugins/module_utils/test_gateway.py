@@ -4,6 +4,9 @@ node plans are not offered, fallbacks only to offered models, errors name the va
 
 from __future__ import annotations
 
+import hashlib
+import re
+
 import pytest
 
 from ansible_collections.foundrycloud.platform.plugins.module_utils import gateway as gw
@@ -86,3 +89,64 @@ def test_the_filter_reads_the_gpu_nodes_of_the_inventory():
     assert result["fallbacks"] == []                                    # poweron-reasoning is not offered
     with pytest.raises(AnsibleFilterError, match="gateway_model_groups: platform_model_mapping"):
         gateway_model_groups(hostvars, groups, {"x": "Bad Name!"})
+
+
+def test_costs_of_a_mapping_entry_price_every_deployment_of_its_group():
+    mapping = {"general": {"model": "qwen2.5:7b", "input_cost_per_token": 0.000001, "output_cost_per_token": 2e-6}}
+    deployments = gw.model_groups(mapping, NODES)["model_list"]
+    assert [d["litellm_params"]["input_cost_per_token"] for d in deployments] == [0.000001, 0.000001]
+    assert all(d["litellm_params"]["output_cost_per_token"] == 2e-6 for d in deployments)
+
+
+@pytest.mark.parametrize("entry, message", [
+    ({"model": "qwen2.5:7b", "input_cost_per_token": -1}, "input_cost_per_token must be a number >= 0"),
+    ({"model": "qwen2.5:7b", "output_cost_per_token": "cheap"}, "output_cost_per_token must be a number >= 0"),
+    ({"model": "qwen2.5:7b", "price": 1}, "unknown keys price"),
+])
+def test_bad_costs_name_the_external_model_and_the_field(entry, message):
+    with pytest.raises(gw.GatewayError, match="platform_model_mapping: general: " + message):
+        gw.model_groups({"general": entry}, NODES)
+
+
+KEYS = [
+    {"name": "alice", "team": "research", "rpm": 60, "tpm": 50000},
+    {"name": "n8n-flows", "kind": "tool", "models": ["poweron-text-general"], "max_budget": 25, "budget_period_days": 30},
+    {"name": "mallory", "state": "absent"},
+    {"name": "ci", "kind": "tool", "value": "operator-chosen-key-of-enough-length"},
+]
+
+
+def test_key_file_entries_hold_hashes_and_limits_of_present_keys_only():
+    values = {"alice": "secret-alice-" + "x" * 30, "n8n-flows": "secret-n8n-" + "y" * 30, "mallory": "m" * 40}
+    assert gw.check_api_keys(KEYS, MAPPING) == []
+    entries = gw.key_file_entries(KEYS, values)
+    assert [e["name"] for e in entries] == ["alice", "ci", "n8n-flows"]   # mallory is revoked
+    alice = entries[0]
+    assert alice["sha256"] == hashlib.sha256(values["alice"].encode()).hexdigest()
+    assert (alice["rpm"], alice["tpm"], alice["team"], alice["kind"], alice["budget_period_days"]) == (60, 50000, "research", "user", 30)
+    # The operator's own value wins over a kept secret, and no entry holds a key in clear.
+    assert entries[1]["sha256"] == hashlib.sha256(b"operator-chosen-key-of-enough-length").hexdigest()
+    assert not any(v in str(entries) for v in values.values())
+    assert entries[2]["models"] == ["poweron-text-general"] and entries[2]["max_budget"] == 25
+
+
+@pytest.mark.parametrize("keys, message", [
+    ("alice", "inference_gateway_api_keys must be a list"),
+    ([{"name": "Alice"}], r"inference_gateway_api_keys\[0\]: name must be lower-case"),
+    ([{"name": "a"}, {"name": "a"}], r"\[1\] \(a\): the name is used twice"),
+    ([{"name": "a", "rpm": 0}], r"\(a\): rpm must be a whole number > 0"),
+    ([{"name": "a", "tpm": "many"}], r"\(a\): tpm must be a whole number > 0"),
+    ([{"name": "a", "max_budget": -5}], r"\(a\): max_budget must be a number >= 0"),
+    ([{"name": "a", "kind": "robot"}], r"\(a\): kind must be one of user, team, tool"),
+    ([{"name": "a", "models": ["gpt-4"]}], r"\(a\): model 'gpt-4' is not an external name of platform_model_mapping"),
+    ([{"name": "a", "value": "short"}], r"\(a\): value .* at least 24 characters"),
+    ([{"name": "a", "rate": 5}], r"\(a\): unknown fields rate"),
+])
+def test_bad_keys_are_named_with_entry_and_field(keys, message):
+    errors = gw.check_api_keys(keys, MAPPING)
+    assert any(re.search(message, error) for error in errors), errors
+
+
+def test_a_present_key_without_any_value_is_an_error():
+    with pytest.raises(gw.GatewayError, match=r"\(alice\): no key value"):
+        gw.key_file_entries([{"name": "alice"}], {})

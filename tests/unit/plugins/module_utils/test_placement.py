@@ -274,3 +274,20 @@ def test_the_validation_rule_reports_placement_problems_and_unknown_workspace_se
     assert ("host ws-alice: workspace_stack_settings: open-webui does not run in this workspace "
             "(local: ollama; see workspace_local_services)") in errors
     assert ("host ws-bob: workspace_stack_settings.qdrant: unknown setting 'log_levl' (known: log_level)") in errors
+
+
+def test_allowed_sources_are_the_gateway_and_the_workspaces_that_use_a_service_centrally():
+    hosts, groups = inventory()
+    result = place(hosts, groups)
+    # No gateway host: Ollama on the GPU node is reached by the workspaces that use it centrally.
+    assert result["allowed_sources"]["ollama"] == ["10.0.5.11", "10.0.5.12"]
+    assert "gateway" not in result["allowed_sources"]   # nobody provides it
+    hosts, groups = inventory(**{"gw-1": {"platform_address": "10.0.1.20"}})
+    groups["gateway_nodes"] = ["gw-1"]
+    # alice uses only Qdrant centrally: not a source for Ollama; bob runs Ollama locally but uses
+    # the central one as well (Open WebUI gets both).
+    hosts["ws-alice"]["workspace_central_services"] = ["qdrant"]
+    result = place(hosts, groups)
+    assert result["services"]["gateway"]["providers"] == ["gw-1"]
+    assert result["allowed_sources"]["ollama"] == ["10.0.1.20", "10.0.5.12"]
+    assert result["allowed_sources"]["qdrant"] == ["10.0.5.11", "10.0.5.12"]

@@ -76,7 +76,8 @@ def named_volume(volume):
         source = str(volume.get("source") or "")
     else:
         source = str(volume).split(":", 1)[0]
-    return None if source.startswith(("/", ".", "~")) else source
+    # A host path from a setting (${SETTING_X}) is a bind mount as well.
+    return None if source.startswith(("/", ".", "~", "${")) else source
 
 
 def fake_secrets(entry):
