@@ -50,12 +50,18 @@ from ansible.errors import AnsibleFilterError
 from ansible_collections.foundrycloud.platform.plugins.module_utils.gateway import GatewayError, check_api_keys, key_file_entries
 
 
-def gateway_api_keys(keys, values, mapping):
+def gateway_api_keys(keys, values, mapping, defaults=None):
     errors = check_api_keys(keys, mapping)
+    for name in sorted(defaults or {}):
+        value = (defaults or {})[name]
+        if name not in ("rpm", "tpm", "budget_period_days"):
+            errors.append("defaults: unknown limit %r" % name)
+        elif value is not None and (isinstance(value, bool) or not isinstance(value, int) or value <= 0):
+            errors.append("inference_gateway_default_%s must be a whole number > 0, got %r" % (name, value))
     if errors:
         raise AnsibleFilterError("gateway_api_keys:\n" + "\n".join(errors))
     try:
-        return key_file_entries(keys, values or {})
+        return key_file_entries(keys, values or {}, defaults or {})
     except GatewayError as exc:
         raise AnsibleFilterError("gateway_api_keys: %s" % exc) from None
 

@@ -186,9 +186,11 @@ def check_api_keys(keys, mapping):
     return errors
 
 
-def key_file_entries(keys, values):
+def key_file_entries(keys, values, defaults=None):
     """What the gateway's keys file holds for the present keys: SHA-256 of the key and its limits,
-    never the key. values: name -> key value (generated secret or the entry's own value)."""
+    never the key. values: name -> key value (generated secret or the entry's own value).
+    defaults: rpm/tpm/budget_period_days for the keys that do not set them."""
+    defaults = defaults or {}
     entries = []
     for key in keys:
         if key.get("state", "present") != "present":
@@ -202,9 +204,9 @@ def key_file_entries(keys, values):
             "kind": key.get("kind", "user"),
             "team": key.get("team"),
             "models": list(key.get("models") or []),
-            "rpm": key.get("rpm"),
-            "tpm": key.get("tpm"),
+            "rpm": key.get("rpm", defaults.get("rpm")),
+            "tpm": key.get("tpm", defaults.get("tpm")),
             "max_budget": key.get("max_budget"),
-            "budget_period_days": key.get("budget_period_days") or 30,
+            "budget_period_days": key.get("budget_period_days") or defaults.get("budget_period_days") or 30,
         })
     return sorted(entries, key=lambda entry: entry["name"])

@@ -26,6 +26,7 @@ from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 
 from ansible_collections.foundrycloud.platform.plugins.module_utils.ollama import ModelName
 from ansible_collections.foundrycloud.platform.plugins.module_utils import placement
+from ansible_collections.foundrycloud.platform.plugins.module_utils import gateway
 from ansible_collections.foundrycloud.platform.plugins.module_utils.service_catalog import CatalogError
 from ansible_collections.foundrycloud.platform.plugins.module_utils.service_catalog import resolve as resolve_catalog
 
@@ -43,7 +44,7 @@ GROUP_CATALOG: dict[str, str] = {
     "workspace_vms": "Per-user workspace VMs created in OpenStack.",
     "docker_hosts": "Hosts that get Docker Engine for containerised services.",
     "dns_servers": "Authoritative/recursive DNS for the platform's domains.",
-    "gateway": "Reverse proxy and TLS termination in front of the services.",
+    "gateway": "The inference gateway: TLS, API keys, limits and usage in front of the GPU nodes' models.",
     "monitoring": "Prometheus, Grafana and log collection.",
     "ceph_mons": "Ceph monitors.",
     "ceph_mgrs": "Ceph managers.",
@@ -999,6 +1000,26 @@ def check_placement(ctx: Context) -> list[str]:
     return errors
 
 
+def check_gateway(ctx: Context) -> list[str]:
+    """What inference_gateway would refuse, refused before any host changes: wrong API key
+    entries (names, kinds, limits, budgets, models that are not external names) and model mapping
+    entries whose mode or costs are wrong."""
+    errors: list[str] = []
+    for host in ctx.role_hosts.get("inference_gateway", []):
+        mapping = _role_value(ctx, host, "inference_gateway_model_mapping", None)
+        if mapping is None:
+            mapping = _role_value(ctx, host, "platform_model_mapping", {})
+        if not isinstance(mapping, Mapping):
+            continue   # check_model_mapping names it
+        try:
+            gateway.model_groups(dict(mapping), [])
+        except gateway.GatewayError as exc:
+            errors.append("host %s: %s" % (host, exc))
+        keys = _role_value(ctx, host, "inference_gateway_api_keys", [])
+        errors.extend("host %s: %s" % (host, problem) for problem in gateway.check_api_keys(keys, mapping))
+    return errors
+
+
 RULES: list = [
     check_argument_specs,
     check_unknown_role_variables,
@@ -1007,6 +1028,7 @@ RULES: list = [
     check_model_mapping,
     check_central_services,
     check_placement,
+    check_gateway,
 ]
 """Every check, in order. Append new cross-host rules here."""
 

@@ -791,6 +791,9 @@ class OllamaHandler(BaseHTTPRequestHandler):
     server_version = "Ollama-double"
     sys_version = ""
     protocol_version = "HTTP/1.1"
+    # Headers and body go out in separate writes: without this, Nagle plus delayed ACKs add ~40 ms
+    # to every keep-alive reply, which would swamp what the gateway benchmark measures.
+    disable_nagle_algorithm = True
     store: Store
     state: DoubleState
     node = ""  # set by serve(); node_name() when empty

@@ -150,3 +150,9 @@ def test_bad_keys_are_named_with_entry_and_field(keys, message):
 def test_a_present_key_without_any_value_is_an_error():
     with pytest.raises(gw.GatewayError, match=r"\(alice\): no key value"):
         gw.key_file_entries([{"name": "alice"}], {})
+
+
+def test_default_limits_apply_to_keys_that_do_not_set_their_own():
+    entries = gw.key_file_entries([{"name": "a", "rpm": 5}, {"name": "b"}], {"a": "k" * 30, "b": "l" * 30},
+                                  {"rpm": 60, "tpm": 1000, "budget_period_days": 7})
+    assert [(e["rpm"], e["tpm"], e["budget_period_days"]) for e in entries] == [(5, 1000, 7), (60, 1000, 7)]

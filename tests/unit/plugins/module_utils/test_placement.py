@@ -283,7 +283,7 @@ def test_allowed_sources_are_the_gateway_and_the_workspaces_that_use_a_service_c
     assert result["allowed_sources"]["ollama"] == ["10.0.5.11", "10.0.5.12"]
     assert "gateway" not in result["allowed_sources"]   # nobody provides it
     hosts, groups = inventory(**{"gw-1": {"platform_address": "10.0.1.20"}})
-    groups["gateway_nodes"] = ["gw-1"]
+    groups["gateway"] = ["gw-1"]
     # alice uses only Qdrant centrally: not a source for Ollama; bob runs Ollama locally but uses
     # the central one as well (Open WebUI gets both).
     hosts["ws-alice"]["workspace_central_services"] = ["qdrant"]
