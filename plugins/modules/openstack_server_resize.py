@@ -14,8 +14,9 @@ description:
     alone; a server in C(VERIFY_RESIZE) to that flavor is confirmed.
   - C(openstack.cloud.server) never changes the flavor of an existing server; role C(workspace_vms) calls this module
     only when the inventory confirms the change (C(workspace_vms_confirm_resize)), because the server restarts.
-  - Uses the connection options of the C(openstack.cloud) modules (C(cloud), C(auth), ...), so C(module_defaults) of
-    C(group/openstack.cloud.openstack) do not reach it; pass them or use C(module_defaults) of this module.
+  - Takes the connection options of the C(openstack.cloud) modules (C(cloud), C(auth), ...) but is not in their action
+    group, so C(module_defaults) of C(group/openstack.cloud.openstack) do not reach it; pass them, or set
+    C(module_defaults) for this module.
 version_added: 0.4.0
 author:
   - FoundryCloud Platform engineers (!UNKNOWN)
@@ -32,8 +33,37 @@ options:
     description: Confirm the resize once the server is in C(VERIFY_RESIZE).
     type: bool
     default: true
-extends_documentation_fragment:
-  - openstack.cloud.openstack
+  cloud:
+    description:
+      - The name of a cloud in C(clouds.yaml), or a dict with the settings of such an entry.
+      - Role C(workspace_vms) passes the same connection parameters as to the C(openstack.cloud) modules.
+    type: raw
+  auth:
+    description: Authentication settings (C(auth_url), C(username), C(password), C(project_id), ...); merged over the cloud's.
+    type: dict
+  auth_type:
+    description: Authentication plugin, e.g. C(password) or C(v3applicationcredential).
+    type: str
+  region_name:
+    description: Region.
+    type: str
+  interface:
+    description: Endpoint interface.
+    type: str
+    choices: [public, internal, admin]
+    default: public
+  validate_certs:
+    description: Verify TLS certificates.
+    type: bool
+  ca_cert:
+    description: CA bundle for TLS verification.
+    type: str
+  timeout:
+    description: Seconds to wait for the resize and its confirmation.
+    type: int
+    default: 600
+requirements:
+  - openstacksdk
 notes:
   - Check mode reports whether the server would be resized.
 """
@@ -57,7 +87,18 @@ previous_flavor:
   type: str
 """
 
-from ansible_collections.openstack.cloud.plugins.module_utils.openstack import OpenStackModule
+import time
+import traceback
+
+from ansible.module_utils.basic import AnsibleModule, missing_required_lib
+
+try:
+    import openstack
+except ImportError:
+    openstack = None
+    OPENSTACK_IMPORT_ERROR = traceback.format_exc()
+else:
+    OPENSTACK_IMPORT_ERROR = None
 
 
 def flavor_matches(server_flavor, flavor):
@@ -77,56 +118,87 @@ def summary(server):
     return {"id": server["id"], "name": server["name"], "status": server["status"], "flavor": flavor_label(server["flavor"])}
 
 
-class ServerResizeModule(OpenStackModule):
-    argument_spec = dict(
-        name=dict(required=True),
-        flavor=dict(required=True),
-        confirm=dict(type="bool", default=True),
-    )
-    module_kwargs = dict(supports_check_mode=True)
+def connect(params):
+    """An openstacksdk connection from the module's connection options."""
+    cloud = params["cloud"]
+    if isinstance(cloud, dict):
+        return openstack.connect(**cloud)
+    kwargs = dict(cloud=cloud, auth=params["auth"], auth_type=params["auth_type"], region_name=params["region_name"],
+                  interface=params["interface"])
+    if params["validate_certs"] is not None:
+        kwargs["verify"] = params["validate_certs"]
+    if params["ca_cert"]:
+        kwargs["cacert"] = params["ca_cert"]
+    return openstack.connect(**dict((k, v) for k, v in kwargs.items() if v is not None))
 
-    def run(self):
-        compute = self.conn.compute
-        server = compute.find_server(self.params["name"], ignore_missing=True)
-        if server is None:
-            self.fail_json(msg="server %s not found" % self.params["name"])
-        server = compute.get_server(server)
-        flavor = compute.find_flavor(self.params["flavor"], ignore_missing=True)
-        if flavor is None:
-            self.fail_json(msg="flavor %s not found" % self.params["flavor"])
-        previous = flavor_label(server["flavor"])
-        matches = flavor_matches(server["flavor"], flavor)
-        waiting = server["status"] == "VERIFY_RESIZE"
-        if matches and not (waiting and self.params["confirm"]):
-            self.exit_json(changed=False, server=summary(server), previous_flavor=previous)
-        if self.ansible.check_mode:
-            self.exit_json(changed=True, server=summary(server), previous_flavor=previous)
-        if not matches:
-            if server["status"] not in ("ACTIVE", "SHUTOFF"):
-                self.fail_json(msg="server %s is %s; it can be resized when ACTIVE or SHUTOFF" % (server["name"], server["status"]))
-            compute.resize_server(server, flavor.id)
-            server = self._wait(server, ("VERIFY_RESIZE",))
-        if self.params["confirm"]:
-            compute.confirm_server_resize(server)
-            # A confirmed resize leaves the server running, or off when it was off before.
-            server = self._wait(server, ("ACTIVE", "SHUTOFF"))
-        self.exit_json(changed=True, server=summary(server), previous_flavor=previous)
 
-    def _wait(self, server, statuses):
-        for _count in self.sdk.utils.iterate_timeout(
-                timeout=self.params["timeout"],
-                message="Timeout waiting for server %s to become %s" % (server["name"], " or ".join(statuses))):
-            server = self.conn.compute.get_server(server["id"])
-            if server["status"] == "ERROR":
-                self.fail_json(msg="server %s went to ERROR: %s" % (server["name"], (server.get("fault") or {}).get("message")))
-            if server["status"] in statuses and not server.get("task_state"):
-                return server
-        return server
+def wait_for(module, compute, server, statuses, sleep=2):
+    """The server once its status is one of statuses and no task runs on it; fails on ERROR."""
+    deadline = time.monotonic() + module.params["timeout"]
+    while True:
+        server = compute.get_server(server["id"])
+        if server["status"] == "ERROR":
+            module.fail_json(msg="server %s went to ERROR: %s" % (server["name"], (server.get("fault") or {}).get("message")))
+        if server["status"] in statuses and not server.get("task_state"):
+            return server
+        if time.monotonic() > deadline:
+            module.fail_json(msg="server %s did not become %s within %ss (it is %s)"
+                             % (server["name"], " or ".join(statuses), module.params["timeout"], server["status"]))
+        time.sleep(sleep)
+
+
+def run(module, compute):
+    params = module.params
+    server = compute.find_server(params["name"], ignore_missing=True)
+    if server is None:
+        module.fail_json(msg="server %s not found" % params["name"])
+    server = compute.get_server(server["id"])
+    flavor = compute.find_flavor(params["flavor"], ignore_missing=True)
+    if flavor is None:
+        module.fail_json(msg="flavor %s not found" % params["flavor"])
+    previous = flavor_label(server["flavor"])
+    matches = flavor_matches(server["flavor"], {"id": flavor.id, "name": flavor.name})
+    waiting = server["status"] == "VERIFY_RESIZE"
+    if matches and not (waiting and params["confirm"]):
+        module.exit_json(changed=False, server=summary(server), previous_flavor=previous)
+    if module.check_mode:
+        module.exit_json(changed=True, server=summary(server), previous_flavor=previous)
+    if not matches:
+        if server["status"] not in ("ACTIVE", "SHUTOFF"):
+            module.fail_json(msg="server %s is %s; it can be resized when ACTIVE or SHUTOFF" % (server["name"], server["status"]))
+        compute.resize_server(server, flavor.id)
+        server = wait_for(module, compute, server, ("VERIFY_RESIZE",))
+    if params["confirm"]:
+        compute.confirm_server_resize(server)
+        # A confirmed resize leaves the server running, or off when it was off before.
+        server = wait_for(module, compute, server, ("ACTIVE", "SHUTOFF"))
+    module.exit_json(changed=True, server=summary(server), previous_flavor=previous)
 
 
 def main():
-    module = ServerResizeModule()
-    module()
+    module = AnsibleModule(
+        argument_spec=dict(
+            name=dict(type="str", required=True),
+            flavor=dict(type="str", required=True),
+            confirm=dict(type="bool", default=True),
+            cloud=dict(type="raw"),
+            auth=dict(type="dict", no_log=True),
+            auth_type=dict(type="str"),
+            region_name=dict(type="str"),
+            interface=dict(type="str", default="public", choices=["public", "internal", "admin"]),
+            validate_certs=dict(type="bool"),
+            ca_cert=dict(type="str"),
+            timeout=dict(type="int", default=600),
+        ),
+        supports_check_mode=True,
+    )
+    if openstack is None:
+        module.fail_json(msg=missing_required_lib("openstacksdk"), exception=OPENSTACK_IMPORT_ERROR)
+    try:
+        compute = connect(module.params).compute
+        run(module, compute)
+    except openstack.exceptions.SDKException as exc:
+        module.fail_json(msg="OpenStack: %s" % exc)
 
 
 if __name__ == "__main__":

@@ -33,7 +33,7 @@ class Compute:
 
     def find_flavor(self, name, ignore_missing=True):
         flavors = {"m1.small": "f1", "m1.large": "f2"}
-        return type("Flavor", (), {"id": flavors[name], "name": name, "get": lambda s, k: getattr(s, k)})() if name in flavors else None
+        return type("Flavor", (), {"id": flavors[name], "name": name})() if name in flavors else None
 
     def resize_server(self, server, flavor_id):
         self.calls.append(("resize", flavor_id))
@@ -54,21 +54,12 @@ def run(monkeypatch):
         monkeypatch.setattr(basic.AnsibleModule, "exit_json", lambda self, **kw: (_ for _ in ()).throw(Exit(kw)))
         monkeypatch.setattr(basic.AnsibleModule, "fail_json", lambda self, **kw: (_ for _ in ()).throw(Exit(dict(kw, failed=True))))
         conn = type("Conn", (), {"compute": compute})()
-        monkeypatch.setattr(mod.ServerResizeModule, "openstack_cloud_from_module", lambda self: (FakeSdk, conn))
+        monkeypatch.setattr(mod, "connect", lambda params: conn)
+        monkeypatch.setattr(mod.time, "sleep", lambda seconds: None)
         with pytest.raises(Exit) as result:
             mod.main()
         return result.value.result
     return runner
-
-
-class FakeSdk:
-    class utils:
-        @staticmethod
-        def iterate_timeout(timeout, message):
-            return range(3)
-
-    class exceptions:
-        OpenStackCloudException = RuntimeError
 
 
 def test_flavor_matches_by_name_original_name_or_id():
@@ -106,3 +97,19 @@ def test_missing_server_or_flavor_fails(run):
     assert "server ws-bob not found" in run(Compute(), name="ws-bob")["msg"]
     assert "flavor m1.huge not found" in run(Compute(), flavor="m1.huge")["msg"]
     assert "it can be resized when ACTIVE or SHUTOFF" in run(Compute(status="BUILD"))["msg"]
+
+
+def test_connect_passes_the_connection_options(monkeypatch):
+    calls = []
+    monkeypatch.setattr(mod.openstack, "connect", lambda **kwargs: calls.append(kwargs))
+    mod.connect({"cloud": "acme", "auth": {"project_id": "p1"}, "auth_type": None, "region_name": None,
+                 "interface": "public", "validate_certs": False, "ca_cert": None})
+    mod.connect({"cloud": {"auth": {"auth_url": "x"}}, "auth": None})
+    assert calls == [{"cloud": "acme", "auth": {"project_id": "p1"}, "interface": "public", "verify": False},
+                     {"auth": {"auth_url": "x"}}]
+
+
+def test_a_server_that_goes_to_error_fails(run):
+    compute = Compute()
+    compute.resize_server = lambda server, flavor_id: compute.server.update(status="ERROR", fault={"message": "no host"})
+    assert "went to ERROR: no host" in run(compute)["msg"]
