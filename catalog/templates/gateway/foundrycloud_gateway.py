@@ -31,11 +31,13 @@ import json
 import logging
 import os
 import time
+import urllib.parse
 
 LOG = logging.getLogger("foundrycloud_gateway")
 
 KEY_FIELDS = ("name", "sha256", "team", "kind", "models", "rpm", "tpm", "max_budget", "budget_period_days")
 SPEND_CACHE_SECONDS = 5.0
+HEALTH_CHECK_KEY = "litellm-internal-health-check"
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS gateway_usage (
@@ -146,6 +148,20 @@ class KeyStore:
         LOG.info("keys file %s loaded: %d keys", self.path, len(keys))
 
 
+def node_of(api_base):
+    """scheme://host:port of the deployment that served (LiteLLM adds the route, e.g. /api/chat)."""
+    if not api_base:
+        return None
+    parts = urllib.parse.urlsplit(str(api_base))
+    return "%s://%s" % (parts.scheme, parts.netloc) if parts.scheme and parts.netloc else str(api_base)
+
+
+def is_health_check(payload):
+    """LiteLLM's own background health checks are logged like requests; they are nobody's usage."""
+    metadata = (payload or {}).get("metadata") or {}
+    return HEALTH_CHECK_KEY in (metadata.get("user_api_key_alias"), metadata.get("user_api_key_user_id"))
+
+
 def usage_row(payload, status):
     """The gateway_usage row of one request, from LiteLLM's standard logging payload."""
     payload = payload or {}
@@ -158,7 +174,7 @@ def usage_row(payload, status):
         "team": metadata.get("user_api_key_team_id"),
         "model_group": payload.get("model_group"),
         "model": payload.get("model"),
-        "api_base": payload.get("api_base") or None,
+        "api_base": node_of(payload.get("api_base")),
         "call_type": payload.get("call_type"),
         "status": status,
         "prompt_tokens": int(payload.get("prompt_tokens") or 0),
@@ -274,12 +290,15 @@ def _make_usage_logger():
 
     class UsageLogger(CustomLogger):
         async def async_log_success_event(self, kwargs, response_obj, start_time, end_time):
-            await USAGE.record(usage_row(kwargs.get("standard_logging_object"), "success"))
+            payload = kwargs.get("standard_logging_object")
+            if not is_health_check(payload):
+                await USAGE.record(usage_row(payload, "success"))
 
         async def async_log_failure_event(self, kwargs, response_obj, start_time, end_time):
-            row = usage_row(kwargs.get("standard_logging_object"), "failure")
-            # Refused before a key was known (401): not usage of any key.
-            if row["key_name"] != "unknown":
+            payload = kwargs.get("standard_logging_object")
+            row = usage_row(payload, "failure")
+            # Refused before a key was known (401), or a health check: not usage of any key.
+            if row["key_name"] != "unknown" and not is_health_check(payload):
                 await USAGE.record(row)
 
     return UsageLogger()

@@ -7,8 +7,11 @@ that the Ollama double names in its reply ("[fc-gw-gpu-a] echo: ...").
 stdin: {"base": "https://llm.localai.internal", "requests": [
           {"id", "path", "key"?, "header"?: [name, value], "body"?, "sleep_before"?,
            "repeat"?: N,                 # N requests, each reported
-           "until_node"?: NAME, "timeout"?: S}]}   # repeat once a second until NAME answers
+           "concurrency"?: C,            # ... sent by C threads at once
+           "until_node"?: NAME, "timeout"?: S}]}   # send the batch once a second until NAME
+                                                   # answers one of its requests
 """
+import concurrent.futures
 import json
 import re
 import sys
@@ -45,6 +48,15 @@ def send(base, spec):
     return {"id": spec["id"], "status": status, "body": body, "node": node, "seconds": seconds}
 
 
+def send_batch(base, spec):
+    """repeat requests, by concurrency threads at once."""
+    count = spec.get("repeat", 1)
+    if spec.get("concurrency", 1) > 1:
+        with concurrent.futures.ThreadPoolExecutor(spec["concurrency"]) as pool:
+            return list(pool.map(lambda _: send(base, spec), range(count)))
+    return [send(base, spec) for _ in range(count)]
+
+
 def main():
     plan = json.load(sys.stdin)
     results = []
@@ -55,17 +67,18 @@ def main():
             started = time.monotonic()
             tries = []
             while True:
-                answer = send(plan["base"], spec)
-                tries.append(answer["node"])
-                if answer["node"] == spec["until_node"] or time.monotonic() > deadline:
+                batch = send_batch(plan["base"], spec)
+                tries.append([answer["node"] for answer in batch])
+                hits = [answer for answer in batch if answer["node"] == spec["until_node"]]
+                if hits or time.monotonic() > deadline:
                     break
                 time.sleep(1)
+            answer = hits[0] if hits else batch[-1]
             answer["tries"] = tries
             answer["waited"] = round(time.monotonic() - started, 3)
             results.append(answer)
             continue
-        for _ in range(spec.get("repeat", 1)):
-            results.append(send(plan["base"], spec))
+        results.extend(send_batch(plan["base"], spec))
     json.dump(results, sys.stdout)
 
 

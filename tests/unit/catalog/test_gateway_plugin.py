@@ -89,6 +89,16 @@ def test_a_usage_row_from_litellms_logging_payload(plugin):
                    "model": "qwen2.5:7b", "api_base": "http://10.0.2.11:11434", "call_type": "acompletion",
                    "status": "success", "prompt_tokens": 12, "completion_tokens": 30, "total_tokens": 42,
                    "cost": 0.0042, "duration_ms": 250, "error": None}
+    # The route LiteLLM called is cut off: the row names the node.
+    assert plugin.usage_row(dict(payload, api_base="http://10.0.2.11:11434/api/chat"), "success")["api_base"] == \
+        "http://10.0.2.11:11434"
     failed = plugin.usage_row(dict(payload, error_str="connection refused", prompt_tokens=None), "failure")
     assert (failed["error"], failed["prompt_tokens"]) == ("connection refused", 0)
     assert plugin.usage_row(None, "failure")["key_name"] == "unknown"
+
+
+def test_litellms_health_checks_are_not_usage(plugin):
+    assert plugin.is_health_check({"metadata": {"user_api_key_alias": "litellm-internal-health-check"}})
+    assert plugin.is_health_check({"metadata": {"user_api_key_user_id": "litellm-internal-health-check"}})
+    assert not plugin.is_health_check({"metadata": {"user_api_key_alias": "alice"}})
+    assert not plugin.is_health_check(None)
