@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """Test client of molecule/inference_gateway (not production code): sends the requests described
 on stdin to the gateway through TLS, verified against the system trust store, and prints what came
 back as JSON, one entry per request: {id, status, body, node, seconds}. ``node`` is the GPU node
@@ -53,8 +52,8 @@ def send_batch(base, spec):
     count = spec.get("repeat", 1)
     if spec.get("concurrency", 1) > 1:
         with concurrent.futures.ThreadPoolExecutor(spec["concurrency"]) as pool:
-            return list(pool.map(lambda _: send(base, spec), range(count)))
-    return [send(base, spec) for _ in range(count)]
+            return list(pool.map(lambda index: send(base, spec), range(count)))
+    return [send(base, spec) for index in range(count)]
 
 
 def main():
