@@ -1186,7 +1186,11 @@ def check_mode_pending(plan, found):
         if group["state"] != "present":
             continue
         pid = project_id(group["project"])
-        exists = pid and "%s/%s" % (pid, group["name"]) in found["security_groups"]
+        if pid is None:
+            pending.append("would create security group %s with %d rule(s) in new project %s"
+                           % (group["name"], len(group["rules"]), group["project"]))
+            continue
+        exists = "%s/%s" % (pid, group["name"]) in found["security_groups"]
         missing = [name for name in group["remote_groups"]
                    if "%s/%s" % (project_id(groups[name]["project"]), name) not in found["security_groups"]]
         if exists and missing:

@@ -132,8 +132,22 @@ def connect(params):
     return openstack.connect(**dict((k, v) for k, v in kwargs.items() if v is not None))
 
 
+def last_error(compute, server):
+    """The message of the server's latest failed action (Nova records why a resize failed)."""
+    try:
+        for action in compute.server_actions(server["id"]):
+            if action.get("message"):
+                detail = compute.get_server_action(action["request_id"], server["id"])
+                events = ["%s: %s" % (e.get("event"), e.get("result")) for e in (detail.get("events") or [])]
+                return "%s %s (%s)" % (action.get("action"), action.get("message"), ", ".join(events))
+    except Exception:  # pylint: disable=broad-exception-caught  # only for the error message
+        return "no details"
+    return "no details"
+
+
 def wait_for(module, compute, server, statuses, sleep=2):
-    """The server once its status is one of statuses and no task runs on it; fails on ERROR."""
+    """The server once its status is one of statuses and no task runs on it; fails on ERROR, and
+    when the server settles in another state (a resize Nova gave up, e.g. no valid host)."""
     deadline = time.monotonic() + module.params["timeout"]
     while True:
         server = compute.get_server(server["id"])
@@ -141,6 +155,9 @@ def wait_for(module, compute, server, statuses, sleep=2):
             module.fail_json(msg="server %s went to ERROR: %s" % (server["name"], (server.get("fault") or {}).get("message")))
         if server["status"] in statuses and not server.get("task_state"):
             return server
+        if server["status"] in ("ACTIVE", "SHUTOFF") and not server.get("task_state"):
+            module.fail_json(msg="server %s is %s again without reaching %s: Nova gave up - %s"
+                             % (server["name"], server["status"], " or ".join(statuses), last_error(compute, server)))
         if time.monotonic() > deadline:
             module.fail_json(msg="server %s did not become %s within %ss (it is %s)"
                              % (server["name"], " or ".join(statuses), module.params["timeout"], server["status"]))

@@ -318,6 +318,7 @@ def test_check_mode_on_an_empty_cloud():
     assert "would create router rt routing svc-net-v4, ws-net-v4" in pending
     assert "would share new network svc-net with project ws" in pending
     assert "would create floating IP guacamole in new project svc" in pending
+    assert "would create security group gpu with 3 rule(s) in new project svc" in pending
 
 
 def test_check_mode_reports_attribute_changes_and_deletions():

@@ -39,6 +39,12 @@ class Compute:
         self.calls.append(("resize", flavor_id))
         self.server.update(status="VERIFY_RESIZE", flavor={"original_name": "m1.large"})
 
+    def server_actions(self, server_id):
+        return [{"action": "resize", "message": "Error", "request_id": "req-1"}]
+
+    def get_server_action(self, request_id, server_id):
+        return {"events": [{"event": "cold_migrate", "result": "Error"}]}
+
     def confirm_server_resize(self, server):
         self.calls.append(("confirm",))
         self.server.update(status="ACTIVE")
@@ -113,3 +119,10 @@ def test_a_server_that_goes_to_error_fails(run):
     compute = Compute()
     compute.resize_server = lambda server, flavor_id: compute.server.update(status="ERROR", fault={"message": "no host"})
     assert "went to ERROR: no host" in run(compute)["msg"]
+
+
+def test_a_resize_nova_gives_up_fails_with_its_reason(run):
+    compute = Compute()
+    compute.resize_server = lambda server, flavor_id: None   # back to ACTIVE at once, as after NoValidHost
+    message = run(compute)["msg"]
+    assert "is ACTIVE again without reaching VERIFY_RESIZE: Nova gave up - resize Error (cold_migrate: Error)" in message
