@@ -238,8 +238,8 @@ def test_an_explicit_empty_dns_list_and_ipv6_default():
 
 def test_rules_with_ids():
     rules = [{"direction": "ingress", "remote_group": "workspace"}, {"direction": "egress"}]
-    assert op.rules_with_ids(rules, {"workspace": "id-1"}) == [{"direction": "ingress", "remote_group": "id-1"},
-                                                                {"direction": "egress"}]
+    expected = [{"direction": "ingress", "remote_group": "id-1"}, {"direction": "egress"}]
+    assert op.rules_with_ids(rules, {"workspace": "id-1"}) == expected
     with pytest.raises(ValueError, match="workspace has no ID yet"):
         op.rules_with_ids(rules, {})
 

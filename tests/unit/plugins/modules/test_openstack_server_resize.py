@@ -50,6 +50,14 @@ class Compute:
         self.server.update(status="ACTIVE")
 
 
+def exit_json(self, **result):
+    raise Exit(result)
+
+
+def fail_json(self, **result):
+    raise Exit(dict(result, failed=True))
+
+
 @pytest.fixture
 def run(monkeypatch):
     def runner(compute, check_mode=False, **params):
@@ -57,8 +65,8 @@ def run(monkeypatch):
         args.update(params)
         monkeypatch.setattr(basic, "_ANSIBLE_ARGS", to_bytes(json.dumps({"ANSIBLE_MODULE_ARGS": args})))
         monkeypatch.setattr(basic, "_ANSIBLE_PROFILE", "legacy")
-        monkeypatch.setattr(basic.AnsibleModule, "exit_json", lambda self, **kw: (_ for _ in ()).throw(Exit(kw)))
-        monkeypatch.setattr(basic.AnsibleModule, "fail_json", lambda self, **kw: (_ for _ in ()).throw(Exit(dict(kw, failed=True))))
+        monkeypatch.setattr(basic.AnsibleModule, "exit_json", exit_json)
+        monkeypatch.setattr(basic.AnsibleModule, "fail_json", fail_json)
         conn = type("Conn", (), {"compute": compute})()
         monkeypatch.setattr(mod, "connect", lambda params: conn)
         monkeypatch.setattr(mod.time, "sleep", lambda seconds: None)
