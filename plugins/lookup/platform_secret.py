@@ -51,8 +51,11 @@ options:
       - Alphabet of a generated value. C(alnum) is ASCII letters and digits (safe in URLs, shell
         and YAML), C(hex) lower-case hex digits, C(base32) RFC 4648 upper-case letters and 2-7
         (TOTP keys).
+      - C(cephx) is a Ceph cephx secret as C(ceph-authtool --gen-print-key) prints it, 40
+        characters of base64 (key type AES, creation time, 16 random bytes); O(length) does not
+        apply to it.
     type: str
-    choices: [alnum, hex, base32]
+    choices: [alnum, hex, base32, cephx]
     default: alnum
   allow_plaintext:
     description:
@@ -65,6 +68,11 @@ EXAMPLES = r"""
 - name: n8n's credential encryption key (a changed key makes every stored credential unreadable)
   ansible.builtin.set_fact:
     n8n_key: "{{ lookup('foundrycloud.platform.platform_secret', 'n8n/encryption_key', length=64, chars='hex') }}"
+  no_log: true
+
+- name: The Ceph monitors' shared key, in the keyring format Ceph reads
+  ansible.builtin.set_fact:
+    mon_key: "{{ lookup('foundrycloud.platform.platform_secret', 'ceph/mon_key', chars='cephx') }}"
   no_log: true
 
 - name: All secrets of a catalog entry, as a dictionary
@@ -82,12 +90,15 @@ _raw:
   elements: raw
 """
 
+import base64
 import fcntl
 import os
 import re
 import secrets
 import string
+import struct
 import tempfile
+import time
 
 from ansible.errors import AnsibleError, AnsibleLookupError
 from ansible.module_utils.common.text.converters import to_bytes, to_text
@@ -101,6 +112,9 @@ ALPHABETS = {
     "hex": "0123456789abcdef",
     "base32": "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567",
 }
+# Not an alphabet: a cephx secret has a fixed binary layout (see cephx_key).
+CEPHX = "cephx"
+CHARS = list(ALPHABETS) + [CEPHX]
 NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_./-]*$")
 HEADER = (
     "# FoundryCloud platform secrets of this inventory: generated once, reused by every run.\n"
@@ -108,7 +122,19 @@ HEADER = (
 )
 
 
+def cephx_key(now=None):
+    """A cephx secret as Ceph encodes it (CryptoKey::encode): le16 type 1 (AES), the creation
+    time as le32 seconds and le32 nanoseconds, le16 length 16, 16 random bytes; base64."""
+    now = time.time() if now is None else now
+    seconds = int(now)
+    nanoseconds = int((now - seconds) * 1e9)
+    raw = struct.pack("<HIIH", 1, seconds, nanoseconds, 16) + secrets.token_bytes(16)
+    return base64.b64encode(raw).decode("ascii")
+
+
 def generate(length, chars):
+    if chars == CEPHX:
+        return cephx_key()
     alphabet = ALPHABETS[chars]
     return "".join(secrets.choice(alphabet) for _unused in range(length))
 
@@ -221,8 +247,8 @@ class LookupModule(LookupBase):
                 raise AnsibleLookupError("platform_secret: %r is not a valid secret name (letters, digits, _ . / -)" % (full,))
             if not isinstance(length, int) or length < 16:
                 raise AnsibleLookupError("platform_secret: %s: length must be an integer of at least 16, got %r" % (full, length))
-            if chars not in ALPHABETS:
-                raise AnsibleLookupError("platform_secret: %s: chars must be one of %s, got %r" % (full, ", ".join(ALPHABETS), chars))
+            if chars not in CHARS:
+                raise AnsibleLookupError("platform_secret: %s: chars must be one of %s, got %r" % (full, ", ".join(CHARS), chars))
             wanted.append((full, length, chars))
         return wanted
 

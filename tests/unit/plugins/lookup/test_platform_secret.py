@@ -6,11 +6,14 @@ DataLoader that holds (or lacks) a vault secret, against secrets files in tmp_pa
 
 from __future__ import annotations
 
+import base64
 import multiprocessing
 import os
 import re
 import stat
+import struct
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -153,6 +156,37 @@ def test_chars_and_length(lookup, path, chars, length, pattern):
     assert re.match(pattern, value), value
 
 
+def _decode_cephx(value):
+    raw = base64.b64decode(value, validate=True)
+    assert len(raw) == 28
+    return struct.unpack("<HIIH", raw[:12]) + (raw[12:],)
+
+
+def test_cephx_is_a_key_in_cephs_keyring_format(lookup, path):
+    before = int(time.time())
+    value = lookup.run(["ceph/mon_key"], {}, file=str(path), chars="cephx")[0]
+    assert re.match(r"^[A-Za-z0-9+/]{38}==$", value), value
+    key_type, seconds, nanoseconds, length, secret = _decode_cephx(value)
+    assert (key_type, length) == (1, 16)   # CEPH_CRYPTO_AES, 16 bytes of secret
+    assert before <= seconds <= time.time() + 1
+    assert 0 <= nanoseconds < 10 ** 9
+    assert len(secret) == 16
+    assert read_secrets(path) == {"ceph/mon_key": value}
+
+
+def test_cephx_ignores_length_and_is_stored_once(lookup, path):
+    first = lookup.run(["k"], {}, file=str(path), chars="cephx", length=64)[0]
+    assert len(first) == 40
+    assert lookup.run(["k"], {}, file=str(path), chars="cephx")[0] == first
+
+
+def test_cephx_keys_differ_and_come_through_specs(lookup, path):
+    keys = lookup.run([], {}, file=str(path), namespace="ceph",
+                      specs={"admin": {"chars": "cephx"}, "osd": {"chars": "cephx"}})[0]
+    assert keys["admin"] != keys["osd"]
+    assert _decode_cephx(keys["admin"])[4] != _decode_cephx(keys["osd"])[4]
+
+
 def test_default_is_32_alnum(lookup, path):
     assert re.match(r"^[A-Za-z0-9]{32}$", lookup.run(["key"], {}, file=str(path))[0])
 
@@ -254,7 +288,7 @@ def test_a_bad_namespace_is_refused(lookup, path):
     ({"length": 0}, r"length must be an integer of at least 16, got 0"),
     ({"specs": {"a": {"length": 8}}}, r"a: length must be an integer of at least 16, got 8"),
     ({"specs": {"a": {"length": "32"}}}, r"a: length must be an integer of at least 16, got '32'"),
-    ({"specs": {"a": {"chars": "octal"}}}, r"a: chars must be one of alnum, hex, base32, got 'octal'"),
+    ({"specs": {"a": {"chars": "octal"}}}, r"a: chars must be one of alnum, hex, base32, cephx, got 'octal'"),
     ({"specs": {"a": "long"}}, r"the spec of a must be a mapping"),
     ({"specs": {"good": {}, "bad": {"length": 4}}}, r"bad: length must be"),
 ])
