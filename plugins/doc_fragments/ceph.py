@@ -33,6 +33,9 @@ options:
         A cluster that does not answer in this time makes the task fail with C(cluster not reachable).
     type: int
     default: 30
+attributes:
+  platform:
+    platforms: posix
 requirements:
   - The Ceph command line tools (C(ceph-common); C(radosgw) for C(radosgw-admin)) on the target host, with a
     C(ceph.conf) and a keyring allowed to do what the task asks.

@@ -18,6 +18,7 @@ from __future__ import annotations
 import copy
 import json as jsonlib
 import re
+import shlex
 
 # Options every Ceph module takes (doc fragment: foundrycloud.platform.ceph).
 CEPH_COMMON_ARGS = dict(
@@ -100,6 +101,8 @@ class CephCli:
         self.conf = conf
         self.timeout = int(timeout or 30)
         self._paths = {}
+        # What ``change`` ran (or, in check mode, would run), for the modules' ``commands`` return value.
+        self.changes = []
 
     @classmethod
     def from_params(cls, module):
@@ -142,8 +145,9 @@ class CephCli:
             argv = [guard, "--kill-after=5", str(self.timeout + 30)] + argv
         return argv
 
-    def describe(self, args, binary):
-        return "%s %s" % (binary, " ".join(str(a) for a in args))
+    @staticmethod
+    def describe(args, binary):
+        return "%s %s" % (binary, " ".join(shlex.quote(str(a)) for a in args))
 
     def run(self, args, binary="ceph", json=True, data=None, missing_rc=None):
         """Parsed JSON (or text) of a command; None when it answered ``missing_rc``."""
@@ -158,6 +162,13 @@ class CephCli:
         if not json:
             return out
         return self.parse(what, out, err, argv)
+
+    def change(self, args, binary="ceph", json=False, data=None, shown=None):
+        """Run a command that changes the cluster; in check mode only record it. ``shown`` hides secrets."""
+        self.changes.append(shown or self.describe(args, binary))
+        if getattr(self.module, "check_mode", False):
+            return None
+        return self.run(args, binary=binary, json=json, data=data)
 
     def failure(self, what, rc, out, err, argv):
         text = (err or "").strip() or (out or "").strip()
@@ -335,3 +346,53 @@ def health_gate(status_json, allowed_checks=(), require_active_clean=True):
         if counted < total:
             reasons.append("%d of %d PGs have no reported state yet (creating or unknown)" % (total - counted, total))
     return not reasons, reasons
+
+
+# -- module glue -------------------------------------------------------------------------------
+
+
+def ceph_module(module_class, argument_spec, **kwargs):
+    """An AnsibleModule with CEPH_COMMON_ARGS added, its connection options checked, and its CephCli."""
+    module = module_class(argument_spec=ceph_argument_spec(**argument_spec), supports_check_mode=True, **kwargs)
+    if module.params["connect_timeout"] < 1:
+        module.fail_json(msg="connect_timeout must be 1 or more, got %s" % module.params["connect_timeout"])
+    problem = entity_problem(module.params["user"])
+    if problem:
+        module.fail_json(msg="user: %s" % problem)
+    return module, CephCli.from_params(module)
+
+
+class Refused(Exception):
+    """The declared state cannot be reached without losing or re-pointing data; the module fails, naming why."""
+
+
+def run_ceph_module(module_class, argument_spec, kind, key, problems, ensure):
+    """The whole main() of a resource module: options checked by ``problems(params)`` (a list of sentences) before
+    anything runs, then ``ensure(module, cli)``; messages start with ``<kind> <params[key]>: ``."""
+    module, cli = ceph_module(module_class, argument_spec)
+    what = "%s %s" % (kind, module.params[key])
+    found = problems(module.params)
+    if found:
+        module.fail_json(msg="%s: %s" % (what, "; ".join(found)))
+    finish(module, cli, what, ensure, module, cli)
+
+
+def finish(module, cli, what, func, *args):
+    """exit_json with ``func(*args)`` plus ``commands``; CephError and Refused become fail_json naming ``what``."""
+    try:
+        result = func(*args)
+    except CephError as exc:
+        module.fail_json(msg="%s: %s" % (what, exc), error_kind=exc.kind, commands=cli.changes)
+    except Refused as exc:
+        module.fail_json(msg="%s: %s" % (what, exc), error_kind="refused_by_module", commands=cli.changes)
+    result.setdefault("commands", cli.changes)
+    module.exit_json(**result)
+
+
+def outcome(module, action, before, after, **values):
+    """A resource module's result: changed unless ``action`` is unchanged or already_absent; with --diff, the diff of
+    ``before`` and ``after`` (``{}`` stands for an object that does not exist)."""
+    result = dict(changed=action not in ("unchanged", "already_absent"), action=action, **values)
+    if module._diff:
+        result["diff"] = dict(before=before or {}, after=after or {})
+    return result

@@ -42,9 +42,6 @@ options:
       - Also require every placement group to be C(active+clean) and none creating or unknown.
     type: bool
     default: true
-extends_documentation_fragment:
-  - foundrycloud.platform.ceph
-  - action_common_attributes
 attributes:
   check_mode:
     support: full
@@ -52,12 +49,13 @@ attributes:
       - The status is read and waited for in check mode too; it changes nothing.
   diff_mode:
     support: none
-  platform:
-    platforms: posix
 seealso:
   - name: Ceph health checks
     description: The names of the checks O(allowed_checks) takes.
     link: https://docs.ceph.com/en/reef/rados/operations/health-checks/
+extends_documentation_fragment:
+  - foundrycloud.platform.ceph
+  - action_common_attributes
 """
 
 EXAMPLES = r"""
@@ -139,9 +137,8 @@ import time
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.foundrycloud.platform.plugins.module_utils.ceph import (
-    CephCli,
     CephError,
-    ceph_argument_spec,
+    ceph_module,
     health_gate,
     pgs_summary,
 )
@@ -195,22 +192,16 @@ def wait(module, cli, timeout, interval, allowed, require_active_clean):
 
 
 def main():
-    module = AnsibleModule(
-        argument_spec=ceph_argument_spec(
-            timeout=dict(type="int", default=300),
-            interval=dict(type="int", default=5),
-            allowed_checks=dict(type="list", elements="str", default=[]),
-            require_active_clean=dict(type="bool", default=True),
-        ),
-        supports_check_mode=True,
-    )
+    module, cli = ceph_module(AnsibleModule, dict(
+        timeout=dict(type="int", default=300),
+        interval=dict(type="int", default=5),
+        allowed_checks=dict(type="list", elements="str", default=[]),
+        require_active_clean=dict(type="bool", default=True),
+    ))
     params = module.params
     if params["timeout"] < 0 or params["interval"] < 1:
         module.fail_json(msg="timeout must be 0 or more and interval 1 or more (got timeout=%s, interval=%s)"
                          % (params["timeout"], params["interval"]))
-    if params["connect_timeout"] < 1:
-        module.fail_json(msg="connect_timeout must be 1 or more, got %s" % params["connect_timeout"])
-    cli = CephCli.from_params(module)
     module.exit_json(**wait(module, cli, params["timeout"], params["interval"], params["allowed_checks"],
                             params["require_active_clean"]))
 

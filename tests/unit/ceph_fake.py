@@ -16,6 +16,10 @@ import copy
 import json
 from pathlib import Path
 
+import pytest
+
+from ollama_http_fixtures import run_module
+
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "ceph"
 BINARIES = {"/usr/bin/ceph": "ceph", "/usr/bin/rbd": "rbd", "/usr/bin/radosgw-admin": "radosgw-admin"}
 # Connection options the client adds, with the number of values each takes.
@@ -97,7 +101,7 @@ class FakeCeph:
         return "/usr/bin/" + name
 
     def writes(self):
-        reads = ("status", "osd pool ls", "auth get ", "fs ls", "user info", "config get")
+        reads = ("status", "osd pool ls", "auth get ", "fs ls", "radosgw-admin user info", "config get")
         return [c for c in self.calls if not c.startswith(reads) or c.startswith("auth get-or-create")]
 
     def run_command(self, argv, data=None, binary_data=False, check_rc=False, **kwargs):
@@ -292,3 +296,18 @@ def install(monkeypatch, fake=None):
     monkeypatch.setattr(basic.AnsibleModule, "run_command", lambda self, *a, **k: fake.run_command(*a, **k))
     monkeypatch.setattr(basic.AnsibleModule, "get_bin_path", lambda self, name, *a, **k: fake.get_bin_path(name, *a, **k))
     return fake
+
+
+@pytest.fixture
+def ceph(monkeypatch):
+    """A FakeCeph behind every module (import this fixture into a test module)."""
+    return install(monkeypatch)
+
+
+def runner(module):
+    """run(check_mode=False, diff=False, **args) for one module's main()."""
+
+    def run(check_mode=False, diff=False, **args):
+        return run_module(module, args, check_mode=check_mode, diff=diff)
+
+    return run
