@@ -143,3 +143,109 @@ def first_line(*texts):
         if lines:
             return lines[0]
     return ""
+
+
+# --- PCI detection -----------------------------------------------------------------------
+# GPUs are found on the PCI bus whether or not a driver is loaded: display controllers
+# (class 0x03xx: VGA 0300, 3D 0302, display 0380) from these vendors. NVIDIA's audio
+# functions (0403) and NVSwitches (0680) are not GPUs. AMD is reported, not managed.
+
+PCI_VENDORS = {"0x10de": "NVIDIA", "0x1002": "AMD"}
+PCI_DISPLAY_CLASS_PREFIX = "0x03"
+
+# "0000:01:00.0 3D controller [0302]: NVIDIA Corporation AD104GL [L4] [10de:27b8] (rev a1)"
+# (the domain only with -D). The last [vvvv:dddd] of the line holds the IDs; the name may
+# contain brackets of its own ("[AMD/ATI]", "[L4]").
+_LSPCI_LINE = re.compile(
+    r"^(?P<address>(?:[0-9a-f]{4}:)?[0-9a-f]{2}:[0-9a-f]{2}\.[0-7])\s+"
+    r"(?P<class_name>[^\[]*?)\s*\[(?P<class>[0-9a-f]{4})\]:\s*"
+    r"(?P<name>.*)\s+\[(?P<vendor>[0-9a-f]{4}):(?P<device>[0-9a-f]{4})\]"
+    r"(?P<rest>(?:\s+\([^)]*\))*)\s*$",
+    re.I,
+)
+_LSPCI_DRIVER = re.compile(r"^\s+Kernel driver in use:\s*(\S+)\s*$")
+
+
+def pci_device(address, vendor_id, device_id, pci_class, driver=None, name=None):
+    """A PCI display controller of a known GPU vendor as the modules report it, else None.
+
+    IDs are normalised to lower-case ``0x`` hex; the address gets the ``0000:`` domain when
+    it has none.
+    """
+    vendor_id = _hex_id(vendor_id)
+    pci_class = _hex_id(pci_class)
+    if vendor_id not in PCI_VENDORS or not pci_class or not pci_class.startswith(PCI_DISPLAY_CLASS_PREFIX):
+        return None
+    address = (address or "").strip().lower()
+    if address.count(":") == 1:
+        address = "0000:" + address
+    return {
+        "address": address,
+        "vendor": PCI_VENDORS[vendor_id],
+        "vendor_id": vendor_id,
+        "device_id": _hex_id(device_id),
+        "class": pci_class,
+        "driver": driver or None,
+        "name": name or None,
+    }
+
+
+def _hex_id(value):
+    value = (value or "").strip().lower()
+    if not value:
+        return None
+    return value if value.startswith("0x") else "0x" + value
+
+
+def parse_lspci(text):
+    """NVIDIA and AMD GPUs from ``lspci -nn`` output (``-D`` and ``-k`` are understood).
+
+    Returns the same dicts as :func:`pci_device`; ``driver`` comes from a following
+    ``Kernel driver in use:`` line (``-k``), else None. Other devices are skipped.
+    """
+    devices = []
+    current = None
+    for raw in (text or "").replace("\r\n", "\n").split("\n"):
+        match = _LSPCI_LINE.match(raw.strip()) if raw[:1] not in (" ", "\t") else None
+        if match:
+            current = pci_device(
+                match.group("address"),
+                match.group("vendor"),
+                match.group("device"),
+                match.group("class"),
+                name=match.group("name").strip(),
+            )
+            if current:
+                devices.append(current)
+            continue
+        driver = _LSPCI_DRIVER.match(raw)
+        if driver and current is not None:
+            current["driver"] = driver.group(1)
+    return devices
+
+
+def detect(pci_devices):
+    """What the PCI bus says about GPUs: the NVIDIA ones (managed) and the AMD ones (reported).
+
+    Returns {nvidia, amd, nvidia_count, amd_count, summary}; ``summary`` is one line for
+    messages, e.g. ``1 NVIDIA (0000:01:00.0 10de:27b8), 1 AMD (0000:03:00.0 1002:744c)``.
+    """
+    nvidia = [dict(d) for d in pci_devices or [] if d.get("vendor_id") == "0x10de"]
+    amd = [dict(d) for d in pci_devices or [] if d.get("vendor_id") == "0x1002"]
+    parts = []
+    for label, group in (("NVIDIA", nvidia), ("AMD", amd)):
+        if group:
+            parts.append("%d %s (%s)" % (len(group), label, ", ".join(_short(d) for d in group)))
+    return {
+        "nvidia": nvidia,
+        "amd": amd,
+        "nvidia_count": len(nvidia),
+        "amd_count": len(amd),
+        "summary": ", ".join(parts) or "no NVIDIA or AMD GPU on the PCI bus",
+    }
+
+
+def _short(device):
+    ids = "%s:%s" % ((device.get("vendor_id") or "?").replace("0x", ""), (device.get("device_id") or "?").replace("0x", ""))
+    name = " %s" % device["name"] if device.get("name") else ""
+    return "%s %s%s" % (device.get("address"), ids, name)

@@ -13,8 +13,9 @@ description:
     capability and MIG devices, and sets them as the fact C(foundrycloud_gpus).
   - Never fails because a host has no GPU, no driver or no C(nvidia-smi); it returns an empty
     list and says why in RV(reason). It fails only on invalid options.
-  - Also lists the display controllers from NVIDIA and AMD found on the PCI bus (from C(/sys)), so that a
-    GPU whose driver is missing is still visible in RV(pci_devices).
+  - Also lists the display controllers from NVIDIA and AMD found on the PCI bus (from C(/sys), named by
+    C(lspci -Dnnk) where C(lspci) is installed, or from C(lspci) alone where C(/sys) shows none), so that a
+    GPU whose driver is missing is still visible in RV(pci_devices) and counted in RV(detection).
   - Changes nothing on the host.
 version_added: 0.1.0
 author:
@@ -181,6 +182,35 @@ pci_devices:
       description: Kernel driver bound to the device; null when none is.
       type: str
       sample: nvidia
+    name:
+      description: Device name as C(lspci) prints it; null without C(lspci).
+      type: str
+      sample: NVIDIA Corporation AD104GL [L4]
+detection:
+  description: The PCI devices split by vendor; NVIDIA GPUs are what the C(nvidia_gpu) role manages, AMD GPUs are reported only.
+  returned: always
+  type: dict
+  contains:
+    nvidia:
+      description: NVIDIA entries of RV(pci_devices).
+      type: list
+      elements: dict
+    amd:
+      description: AMD entries of RV(pci_devices).
+      type: list
+      elements: dict
+    nvidia_count:
+      description: Number of NVIDIA GPUs on the PCI bus.
+      type: int
+      sample: 1
+    amd_count:
+      description: Number of AMD GPUs on the PCI bus.
+      type: int
+      sample: 0
+    summary:
+      description: One line for messages.
+      type: str
+      sample: 1 NVIDIA (0000:01:00.0 10de:27b8 NVIDIA Corporation AD104GL [L4])
 ansible_facts:
   description: Facts set by this module.
   returned: always
@@ -199,17 +229,17 @@ from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.foundrycloud.platform.plugins.module_utils.nvidia_smi import (
     QUERY_FIELDS,
     attach_mig_devices,
+    detect,
     first_line,
     parse_list,
+    parse_lspci,
     parse_query,
+    pci_device,
     query_command,
 )
 
 # Where PCI devices are listed; tests point this at a fake tree.
 SYSFS_PCI_DEVICES = "/sys/bus/pci/devices"
-
-PCI_VENDORS = {"0x10de": "NVIDIA", "0x1002": "AMD"}
-PCI_DISPLAY_CLASS_PREFIX = "0x03"
 
 
 def find_nvidia_smi(module):
@@ -272,19 +302,35 @@ def pci_display_devices(root=None):
 
 
 def _pci_device(device_dir, address):
-    vendor_id = _read_sysfs(device_dir, "vendor")
-    pci_class = _read_sysfs(device_dir, "class")
-    if vendor_id not in PCI_VENDORS or not pci_class or not pci_class.startswith(PCI_DISPLAY_CLASS_PREFIX):
-        return None
     driver_link = os.path.join(device_dir, "driver")
-    return {
-        "address": address,
-        "vendor": PCI_VENDORS[vendor_id],
-        "vendor_id": vendor_id,
-        "device_id": _read_sysfs(device_dir, "device"),
-        "class": pci_class,
-        "driver": os.path.basename(os.path.realpath(driver_link)) if os.path.exists(driver_link) else None,
-    }
+    return pci_device(
+        address,
+        _read_sysfs(device_dir, "vendor"),
+        _read_sysfs(device_dir, "device"),
+        _read_sysfs(device_dir, "class"),
+        driver=os.path.basename(os.path.realpath(driver_link)) if os.path.exists(driver_link) else None,
+    )
+
+
+def lspci_devices(module):
+    """GPUs as ``lspci -Dnnk`` lists them (with their names); [] without lspci."""
+    lspci = module.get_bin_path("lspci", opt_dirs=["/usr/bin", "/usr/sbin", "/sbin"])
+    if not lspci:
+        return []
+    rc, out, _err = module.run_command([lspci, "-Dnnk"])
+    return parse_lspci(out) if rc == 0 else []
+
+
+def pci_gpus(module):
+    """/sys is the source (it needs no tool); lspci adds the names, or stands in where /sys shows nothing."""
+    devices = pci_display_devices()
+    listed = lspci_devices(module)
+    if not devices:
+        return listed
+    names = dict((device["address"], device["name"]) for device in listed)
+    for device in devices:
+        device["name"] = names.get(device["address"])
+    return devices
 
 
 def gather(module):
@@ -295,12 +341,14 @@ def gather(module):
         gpus, reason = query_gpus(module, binary)
         if gpus:
             add_mig_devices(module, binary, gpus)
+    pci_devices = pci_gpus(module)
     return {
         "changed": False,
         "gpus": gpus,
         "gpu_count": len(gpus),
         "reason": reason,
-        "pci_devices": pci_display_devices(),
+        "pci_devices": pci_devices,
+        "detection": detect(pci_devices),
         "ansible_facts": {"foundrycloud_gpus": gpus},
     }
 

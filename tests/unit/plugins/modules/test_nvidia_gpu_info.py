@@ -62,12 +62,18 @@ def smi(monkeypatch):
         responses = {}
         calls = []
 
+        lspci = None  # no lspci unless a test sets its path and responses["lspci"]
+
         def get_bin_path(self, module, name, required=False, opt_dirs=None):
+            if name == "lspci":
+                return self.lspci
             assert name == "nvidia-smi"
             return self.binary
 
         def run_command(self, module, args, **kwargs):
             self.calls.append(list(args))
+            if args[0] == self.lspci:
+                return self.responses["lspci"]
             key = args[1]
             if key not in self.responses and key.startswith("--query-gpu"):
                 key = "query"
@@ -129,8 +135,9 @@ def test_l4_host(smi, sysfs):
     assert result["ansible_facts"] == {"foundrycloud_gpus": result["gpus"]}
     assert result["pci_devices"] == [{
         "address": "0000:01:00.0", "vendor": "NVIDIA", "vendor_id": "0x10de", "device_id": "0x27b8",
-        "class": "0x030200", "driver": "nvidia",
+        "class": "0x030200", "driver": "nvidia", "name": None,
     }]
+    assert result["detection"]["nvidia_count"] == 1 and result["detection"]["amd_count"] == 0
     assert smi.calls[0] == [SMI, "--query-gpu=index,name,uuid,memory.total,memory.used,driver_version,compute_cap",
                             "--format=csv,noheader,nounits"]
     assert smi.calls[1] == [SMI, "-L"]
@@ -240,3 +247,34 @@ def test_bad_option_fails(smi, sysfs):
         with pytest.raises(FailJson) as failure:
             nvidia_gpu_info.main()
     assert "no_such_option" in failure.value.args[0]["msg"]
+
+
+LSPCI = Path(__file__).resolve().parents[2] / "fixtures" / "lspci"
+
+
+def test_lspci_names_the_sysfs_devices(smi, sysfs):
+    sysfs("0000:01:00.0", "0x10de", "0x27b8", "0x030200", driver="nvidia")
+    smi.lspci = "/usr/bin/lspci"
+    smi.responses = {"lspci": (0, (LSPCI / "l4_server.txt").read_text(), ""), "query": (0, fixture("l4.query.txt"), ""),
+                     "-L": (0, fixture("l4.list.txt"), "")}
+
+    result = run_module()
+
+    (device,) = result["pci_devices"]
+    assert device["name"] == "NVIDIA Corporation AD104GL [L4]"
+    assert device["driver"] == "nvidia"  # from /sys, not lspci
+    assert smi.calls[-1] == ["/usr/bin/lspci", "-Dnnk"]
+
+
+def test_lspci_stands_in_when_sys_shows_nothing(smi, sysfs):
+    smi.binary = None
+    smi.lspci = "/usr/bin/lspci"
+    smi.responses = {"lspci": (0, (LSPCI / "mixed_nvidia_amd.txt").read_text(), "")}
+
+    result = run_module()
+
+    assert result["gpu_count"] == 0
+    assert [d["address"] for d in result["pci_devices"]] == ["0000:41:00.0", "0000:c1:00.0"]
+    assert result["detection"]["nvidia_count"] == 1
+    assert result["detection"]["amd_count"] == 1
+    assert "AMD" in result["detection"]["summary"]
