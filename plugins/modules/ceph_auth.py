@@ -11,6 +11,8 @@ short_description: A cephx client with exactly the declared capabilities; return
 description:
   - Reads the entity with C(ceph auth get -f json) and acts only on the difference.
   - A missing entity is created with C(ceph auth get-or-create) and O(caps); Ceph generates its key.
+  - Without O(caps), the entity must exist already; the module then only returns its key and caps (how a client
+    host fetches a keyring that the cluster's resources role declared), and fails if it is missing.
   - An existing entity keeps its key. When its capabilities differ from O(caps) (someone changed them by hand, or the
     data changed), they are set to O(caps) with C(ceph auth caps). (C(get-or-create) alone fails when the caps differ.)
   - O(caps) is the whole set; a service missing from it loses its capability.
@@ -27,7 +29,8 @@ options:
   caps:
     description:
       - "Capabilities per service (C(mon), C(osd), C(mds), C(mgr)), for example
-        C({mon: 'profile rbd', osd: 'profile rbd pool=volumes'}). Required with O(state=present)."
+        C({mon: 'profile rbd', osd: 'profile rbd pool=volumes'})."
+      - Left out, the caps are not compared and a missing entity is an error (see above).
       - Whitespace inside a capability string is not significant.
     type: dict
   state:
@@ -106,6 +109,7 @@ from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.foundrycloud.platform.plugins.module_utils.ceph import (
     CAP_SERVICES,
+    Refused,
     caps_args,
     entity_problem,
     normalize_cap,
@@ -124,8 +128,8 @@ def problems(params):
         found.append("name: %s" % problem)
     caps = params["caps"]
     if params["state"] == "present":
-        if not caps:
-            found.append("caps is required with state=present (a dict of mon/osd/mds/mgr to a capability string)")
+        if caps is not None and not caps:
+            found.append("caps must name at least one service (a dict of mon/osd/mds/mgr to a capability string)")
         for service, value in (caps or {}).items():
             if service not in CAP_SERVICES:
                 found.append("caps.%s: unknown service (one of %s)" % (service, ", ".join(CAP_SERVICES)))
@@ -150,6 +154,10 @@ def ensure(module, cli):
         else:
             cli.change(["auth", "rm", name])
             action, after = "deleted", None
+    elif params["caps"] is None:
+        if existing is None:
+            raise Refused("%s does not exist; give caps to create it" % name)
+        after, action = existing, "unchanged"
     else:
         wanted = dict((service, normalize_cap(value)) for service, value in params["caps"].items())
         if existing is None:

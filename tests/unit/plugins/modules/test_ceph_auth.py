@@ -62,7 +62,7 @@ def test_absent_removes_but_never_admin(ceph):
 
 @pytest.mark.parametrize("args, message", [
     (dict(name="cinder", caps=CAPS), "is not a cephx entity name"),
-    (dict(name="client.cinder"), "caps is required with state=present"),
+    (dict(name="client.cinder", caps={}), "caps must name at least one service"),
     (dict(name="client.cinder", caps={"rgw": "allow *"}), "caps.rgw: unknown service"),
     (dict(name="client.cinder", caps={"mon": " "}), "caps.mon must be a non-empty string"),
     (dict(name="client.cinder", caps=CAPS, connect_timeout=0), "connect_timeout must be 1 or more"),
@@ -85,3 +85,12 @@ def test_a_refused_creation_quotes_ceph(ceph):
     ceph.fail_next("auth get-or-create", "auth_get_or_create_differs")
     result = run(name="client.cinder", caps=CAPS)
     assert result.failed and result["msg"].endswith("Error EINVAL: key for client.cinder exists but cap mon does not match")
+
+
+def test_without_caps_an_existing_key_is_read_and_a_missing_one_is_an_error(ceph):
+    entry = ceph.add_auth("client.cinder", {"mon": "allow r"})
+    result = run(name="client.cinder", check_mode=True)
+    assert (result["changed"], result["key"], result["caps"]) == (False, entry["key"], {"mon": "allow r"})
+    result = run(name="client.nova")
+    assert result.failed and result["msg"] == "ceph_auth client.nova: client.nova does not exist; give caps to create it"
+    assert ceph.writes() == []
