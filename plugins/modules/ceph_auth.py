@@ -12,7 +12,8 @@ description:
   - Reads the entity with C(ceph auth get -f json) and acts only on the difference.
   - A missing entity is created with C(ceph auth get-or-create) and O(caps); Ceph generates its key.
   - Without O(caps), the entity must exist already; the module then only returns its key and caps (how a client
-    host fetches a keyring that the cluster's resources role declared), and fails if it is missing.
+    host fetches a keyring that the cluster's resources role declared), and fails if it is missing (in check mode
+    it only warns and returns no key, since an earlier task of the same run would create it).
   - An existing entity keeps its key. When its capabilities differ from O(caps) (someone changed them by hand, or the
     data changed), they are set to O(caps) with C(ceph auth caps). (C(get-or-create) alone fails when the caps differ.)
   - O(caps) is the whole set; a service missing from it loses its capability.
@@ -155,8 +156,11 @@ def ensure(module, cli):
             cli.change(["auth", "rm", name])
             action, after = "deleted", None
     elif params["caps"] is None:
-        if existing is None:
+        if existing is None and not module.check_mode:
             raise Refused("%s does not exist; give caps to create it" % name)
+        if existing is None:
+            # In check mode an earlier task (the resources role) would have created it.
+            module.warn("%s does not exist; check mode assumes an earlier task creates it (its key is not known yet)" % name)
         after, action = existing, "unchanged"
     else:
         wanted = dict((service, normalize_cap(value)) for service, value in params["caps"].items())

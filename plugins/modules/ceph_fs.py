@@ -15,6 +15,8 @@ description:
     data pools are added with C(ceph fs add_data_pool). The pools must exist (M(foundrycloud.platform.ceph_pool)).
   - An existing filesystem that uses another metadata pool, another default (first) data pool, or data pools not in
     O(data_pools) makes the task fail naming them; nothing is changed. Data pools missing from it are added.
+  - Pools that do not exist make the task fail; in check mode only a warning, since an earlier task of the same run
+    (M(foundrycloud.platform.ceph_pool)) would create them.
   - O(state=absent) removes the filesystem (C(fs fail), C(fs rm)), and only with O(allow_delete=true); its pools and
     their data stay.
 version_added: 0.2.0
@@ -143,7 +145,11 @@ def present(cli, params, existing):
                           "or metadata_pool to match, or move the data by hand" % (name, "; ".join(wrong)))
     missing_pools = [pool for pool in [metadata] + data if pool not in cli.pools()]
     if missing_pools:
-        raise Refused("pool(s) %s do not exist: create them first (foundrycloud.platform.ceph_pool)" % ", ".join(missing_pools))
+        message = "pool(s) %s do not exist: create them first (foundrycloud.platform.ceph_pool)" % ", ".join(missing_pools)
+        if not cli.module.check_mode:
+            raise Refused(message)
+        # In check mode an earlier task (ceph_pool) would have created them.
+        cli.module.warn("filesystem '%s': %s; check mode assumes an earlier task creates them" % (name, message))
     if existing is None:
         cli.change(["fs", "new", name, metadata, data[0]])
         current = dict(name=name, metadata_pool=metadata, data_pools=[data[0]])

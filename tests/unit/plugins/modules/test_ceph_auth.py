@@ -93,4 +93,7 @@ def test_without_caps_an_existing_key_is_read_and_a_missing_one_is_an_error(ceph
     assert (result["changed"], result["key"], result["caps"]) == (False, entry["key"], {"mon": "allow r"})
     result = run(name="client.nova")
     assert result.failed and result["msg"] == "ceph_auth client.nova: client.nova does not exist; give caps to create it"
+    result = run(name="client.nova", check_mode=True)
+    assert (result.failed, result["key"], result["changed"]) == (False, None, False)
+    assert result["warnings"] == ["client.nova does not exist; check mode assumes an earlier task creates it (its key is not known yet)"]
     assert ceph.writes() == []

@@ -64,6 +64,12 @@ def test_missing_pools_are_named(ceph):
     assert result.failed and "pool(s) nope do not exist" in result["msg"] and ceph.writes() == []
 
 
+def test_check_mode_warns_about_missing_pools_an_earlier_task_would_create(ceph):
+    result = run(name="models", metadata_pool="new_metadata", data_pools=["new_data"], check_mode=True)
+    assert (result.failed, result["changed"], result["action"]) == (False, True, "created")
+    assert "pool(s) new_metadata, new_data do not exist" in result["warnings"][0] and ceph.writes() == []
+
+
 def test_check_mode(ceph):
     result = run(check_mode=True, **MODELS)
     assert result["changed"] and ceph.filesystems == [] and result["commands"] == ["ceph fs new models models_metadata models_data"]
