@@ -43,7 +43,8 @@ def test_variables_are_prefixed_with_the_role_name(role):
 
 
 # Roles proven together in one scenario of another name (the issue names the scenario).
-SCENARIO_OF = {"openstack_network": "openstack", "workspace_vms": "openstack"}
+SCENARIO_OF = {"openstack_network": "openstack", "workspace_vms": "openstack",
+               "ceph_cluster": "ceph", "ceph_resources": "ceph", "ceph_client": "ceph"}
 
 
 @pytest.mark.parametrize("role", ROLES)
