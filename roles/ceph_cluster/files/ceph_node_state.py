@@ -17,6 +17,7 @@ import os
 import subprocess
 import sys
 
+
 def read(path):
     try:
         with open(path, encoding="utf-8") as handle:
