@@ -316,3 +316,38 @@ def env_file_lines(platform, settings=None, secrets=None):
             raise CatalogError("%s: values for the Compose .env file may not contain a single quote or newline" % key)
         lines.append("%s='%s'" % (key, value))
     return lines
+
+
+def project_layout(entry, project_dir, compose, env, contents, owner="root", group="root"):
+    """What the project directory of a service holds, as foundrycloud.platform.file_set takes it.
+
+    compose, env: the rendered compose.yml and .env; contents: the rendered ``files`` of the entry,
+    in their order. Returns directories (the project directory root-only, files/ and the
+    directories of the files below it readable by the containers' users), files (shown in diffs),
+    secret_files (.env and the files marked secret), generated (paths of the generated files),
+    check_paths (compose.yml, which tells whether the project existed, and the generated files)
+    and restart (path -> containers to restart when that file changes; compose.yml and .env need
+    none: Compose recreates what their change affects).
+    """
+    items = list(entry.get("files") or [])
+    if len(contents) != len(items):
+        raise CatalogError("%s: %d rendered files for %d files of the entry" % (entry.get("name"), len(contents), len(items)))
+    root = project_dir.rstrip("/")
+    generated = ["%s/files/%s" % (root, item["dest"]) for item in entry.get("generated_files") or []]
+    dests = [item["dest"] for item in items] + [item["dest"] for item in entry.get("generated_files") or []]
+    directories = [dict(path=root, mode="0700", owner=owner, group=group)]
+    subdirs = (["files"] if dests else []) + sorted({"files/" + os.path.dirname(d) for d in dests if os.path.dirname(d)})
+    directories += [dict(path="%s/%s" % (root, sub), mode="0755", owner=owner, group=group) for sub in subdirs]
+    files = [dict(path=root + "/compose.yml", content=compose, mode="0600", owner=owner, group=group)]
+    secret_files = [dict(path=root + "/.env", content=env, mode="0600", owner=owner, group=group, secret=True)]
+    restart = {root + "/compose.yml": [], root + "/.env": []}
+    for item, content in zip(items, contents):
+        path = "%s/files/%s" % (root, item["dest"])
+        spec = dict(path=path, content=content, mode=str(item.get("mode", "0644")), owner=owner, group=group)
+        if item.get("secret"):
+            secret_files.append(dict(spec, secret=True))
+        else:
+            files.append(spec)
+        restart[path] = list(item.get("restart") or [])
+    return dict(directories=directories, files=files, secret_files=secret_files, generated=generated,
+                check_paths=[root + "/compose.yml"] + generated, restart=restart)

@@ -79,3 +79,43 @@ def test_compose_env_lines_refusal_names_the_key_not_the_value(value):
 def test_compose_env_lines_refuses_what_is_not_a_mapping():
     with pytest.raises(AnsibleFilterError, match=r"^compose_env_lines: "):
         compose_env_lines(["fqdn"])
+
+
+def test_project_layout_of_a_service_with_files_and_generated_files():
+    from ansible_collections.foundrycloud.platform.plugins.filter.compose_project_layout import (
+        compose_project_layout,
+    )
+    guacamole = resolve(["guacamole"], registry="mirror.foundrycloud.test")[0]
+    layout = compose_project_layout(guacamole, "/opt/fc/guacamole/", "services: {}\n", "SECRET_X='y'\n", ["-- admin\n"])
+    assert [d["path"] for d in layout["directories"]] == ["/opt/fc/guacamole", "/opt/fc/guacamole/files",
+                                                          "/opt/fc/guacamole/files/initdb"]
+    assert [d["mode"] for d in layout["directories"]] == ["0700", "0755", "0755"]
+    assert [f["path"] for f in layout["files"]] == ["/opt/fc/guacamole/compose.yml"]
+    assert [(f["path"], f["secret"]) for f in layout["secret_files"]] == [
+        ("/opt/fc/guacamole/.env", True), ("/opt/fc/guacamole/files/initdb/002-foundrycloud-admin.sql", True)]
+    assert layout["secret_files"][1]["content"] == "-- admin\n"
+    assert layout["generated"] == ["/opt/fc/guacamole/files/initdb/001-schema.sql"]
+    assert layout["check_paths"] == ["/opt/fc/guacamole/compose.yml", "/opt/fc/guacamole/files/initdb/001-schema.sql"]
+    assert all(f["owner"] == "root" and f["group"] == "root" for f in layout["files"] + layout["secret_files"])
+
+
+def test_project_layout_restart_map_and_plain_service():
+    from ansible_collections.foundrycloud.platform.plugins.filter.compose_project_layout import (
+        compose_project_layout,
+    )
+    langfuse = resolve(["langfuse"], registry="mirror.foundrycloud.test")[0]
+    layout = compose_project_layout(langfuse, "/srv/langfuse", "c", "e", ["requirepass x\n"])
+    assert layout["restart"] == {"/srv/langfuse/compose.yml": [], "/srv/langfuse/.env": [],
+                                 "/srv/langfuse/files/redis.conf": ["redis"]}
+    qdrant = resolve(["qdrant"], registry="mirror.foundrycloud.test")[0]
+    plain = compose_project_layout(qdrant, "/srv/qdrant", "c", "e")
+    assert [d["path"] for d in plain["directories"]] == ["/srv/qdrant"] and plain["generated"] == []
+
+
+def test_project_layout_refuses_contents_that_do_not_match_the_files():
+    from ansible_collections.foundrycloud.platform.plugins.filter.compose_project_layout import (
+        compose_project_layout,
+    )
+    langfuse = resolve(["langfuse"], registry="mirror.foundrycloud.test")[0]
+    with pytest.raises(AnsibleFilterError, match="0 rendered files for 1 files"):
+        compose_project_layout(langfuse, "/srv/langfuse", "c", "e", [])
