@@ -14,7 +14,7 @@ description:
     returns at once, unchanged, without refreshing the package index or loading apt's cache: a
     re-run costs one short command instead of two runs of M(ansible.builtin.apt).
   - Otherwise it refreshes the package index when it is older than O(cache_valid_time) (also in
-    check mode: the index is metadata, not host state) and hands the whole list to
+    check mode, since the index is metadata, not host state) and hands the whole list to
     M(ansible.builtin.apt) with O(ansible.builtin.apt#module:state=present), whose result it returns.
   - Never removes or upgrades a package that satisfies its spec.
 version_added: 0.1.0

@@ -85,7 +85,7 @@ attributes:
     platforms: posix
 notes:
   - Module arguments are logged unless the task sets C(no_log); put files with secrets into a task
-    of their own with C(no_log: true).
+    of their own that sets C(no_log).
 seealso:
   - module: ansible.builtin.copy
   - module: ansible.builtin.template
