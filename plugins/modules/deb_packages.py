@@ -11,7 +11,7 @@ short_description: Install Debian packages, asking dpkg first
 description:
   - Makes sure that every package of O(name) is installed on a Debian or Ubuntu host.
   - Asks C(dpkg-query) first. When every package is installed (at the version a spec names), it
-    returns at once, unchanged, without refreshing the package index or loading apt's cache: a
+    returns at once, unchanged, without refreshing the package index or loading apt's cache, so a
     re-run costs one short command instead of two runs of M(ansible.builtin.apt).
   - Otherwise it refreshes the package index when it is older than O(cache_valid_time) (also in
     check mode, since the index is metadata, not host state) and hands the whole list to
@@ -68,7 +68,7 @@ attributes:
   platform:
     platforms: debian
 notes:
-  - Runs as an action plugin: C(dpkg-query) through M(ansible.builtin.command), then
+  - Runs as an action plugin. It runs C(dpkg-query) through M(ansible.builtin.command), then
     M(ansible.builtin.apt) only when needed.
 seealso:
   - module: ansible.builtin.apt

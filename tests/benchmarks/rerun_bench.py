@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """What a re-run of site.yml that changes nothing costs, against a bare fact-gathering play over
 the same hosts, measured side by side in one run (scripts/benchmark-rerun is the entry point).
 
@@ -167,7 +166,7 @@ def edit_check(args, logdir):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n", maxsplit=1)[0])
     parser.add_argument("--inventory", default="inventories/lab")
     parser.add_argument("--playbook", default="playbooks/site.yml")
     parser.add_argument("--rounds", type=int, default=2, help="facts/site.yml pairs (default 2)")
@@ -193,7 +192,7 @@ def main():
         facts_pb = facts_playbook(hosts, tmp)
         facts_times, site_runs = [], []
         for number in range(1, args.rounds + 1):
-            secs, _out, rc = playbook(args, args.inventory, facts_pb, log=os.path.join(logdir, f"facts-{number}.log"))
+            secs, dummy, rc = playbook(args, args.inventory, facts_pb, log=os.path.join(logdir, f"facts-{number}.log"))
             if rc != 0:
                 sys.exit(f"benchmark-rerun: the facts play failed; see {logdir}/facts-{number}.log")
             facts_times.append(secs)
@@ -204,16 +203,16 @@ def main():
             site_runs.append((secs, out))
 
     facts = statistics.median(facts_times)
-    site = statistics.median(secs for secs, _ in site_runs)
+    site = statistics.median(run[0] for run in site_runs)
     fastest = min(site_runs, key=lambda run: run[0])[1]
     tasks = profile(fastest)
-    recaps = [recap(out) for _, out in site_runs]
+    recaps = [recap(run[1]) for run in site_runs]
     changed = {h: r["changed"] for rc_ in recaps for h, r in rc_.items() if r["changed"]}
     host_tasks = sum(r["ok"] for r in recaps[0].values())
     ratio = site / facts
     result = {
         "hosts": hosts, "rounds": args.rounds, "facts_seconds": [round(t, 1) for t in facts_times],
-        "site_seconds": [round(s, 1) for s, _ in site_runs], "facts_median": round(facts, 2),
+        "site_seconds": [round(run[0], 1) for run in site_runs], "facts_median": round(facts, 2),
         "site_median": round(site, 2), "ratio": round(ratio, 1), "goal": args.max_ratio,
         "host_tasks_ok": host_tasks, "changed": changed,
         "slowest_tasks": [{"task": n, "seconds": s} for n, s in sorted(tasks, key=lambda t: -t[1])[:args.top]],
@@ -228,7 +227,7 @@ def main():
     if not args.json:
         print(f"hosts: {', '.join(hosts)} ({args.rounds} rounds, logs in {logdir})")
         print(f"bare fact gathering: {facts:6.1f} s   (runs: {', '.join(f'{t:.1f}' for t in facts_times)})")
-        print(f"site.yml re-run:     {site:6.1f} s   (runs: {', '.join(f'{s:.1f}' for s, _ in site_runs)}; "
+        print(f"site.yml re-run:     {site:6.1f} s   (runs: {', '.join(f'{run[0]:.1f}' for run in site_runs)}; "
               f"{host_tasks} host-tasks ok; changed: {changed or 'none'})")
         print(f"ratio:               {ratio:6.1f}     (goal <= {args.max_ratio:g})")
         print(f"\n{args.top} slowest tasks of the fastest re-run:")

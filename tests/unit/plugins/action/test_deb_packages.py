@@ -105,9 +105,11 @@ def test_check_mode_refreshes_the_index_for_real_and_installs_in_check_mode():
     action, calls = make_action({"name": ["xrdp"]}, check_mode=True, answers=answers)
     result = action.run(task_vars={})
     assert result["changed"] is True
-    assert [(c[0], c[2]) for c in calls] == [("ansible.builtin.command", True),
-                                            ("ansible.builtin.apt", False),   # the refresh
-                                            ("ansible.builtin.apt", True)]    # the install
+    assert [(c[0], c[2]) for c in calls] == [
+        ("ansible.builtin.command", True),
+        ("ansible.builtin.apt", False),   # the refresh
+        ("ansible.builtin.apt", True),    # the install
+    ]
     assert action._task.check_mode is True
 
 
