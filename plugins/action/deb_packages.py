@@ -17,6 +17,8 @@ from ansible.errors import AnsibleActionFail
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 from ansible.plugins.action import ActionBase
 
+from ansible_collections.foundrycloud.platform.plugins.plugin_utils.read_only import execute_read_only
+
 ARGUMENT_SPEC = {
     "name": {"type": "list", "elements": "str", "required": True, "aliases": ["pkg"]},
     "cache_valid_time": {"type": "int", "default": 3600},
@@ -74,10 +76,8 @@ class ActionModule(ActionBase):
             raise AnsibleActionFail("deb_packages: name must list at least one package")
 
         names = sorted({split_spec(spec)[0] for spec in specs if ":" not in spec})
-        query = self._execute_module(
-            module_name="ansible.builtin.command",
-            module_args={"argv": ["dpkg-query", "-W", "-f=" + DPKG_FORMAT] + names},
-            task_vars=task_vars)
+        query = execute_read_only(self, "ansible.builtin.command",
+                                  {"argv": ["dpkg-query", "-W", "-f=" + DPKG_FORMAT] + names}, task_vars)
         if "rc" not in query:   # the command could not run at all (no dpkg: not a Debian host)
             raise AnsibleActionFail("deb_packages: dpkg-query did not run on this host: %s"
                                     % query.get("msg", query))
@@ -92,15 +92,8 @@ class ActionModule(ActionBase):
         if args["update_cache"]:
             # The index is metadata, not host state: refreshed in check mode too, or a fresh host
             # could not tell what it would install.
-            check_mode = self._task.check_mode
-            self._task.check_mode = False
-            try:
-                refresh = self._execute_module(
-                    module_name="ansible.builtin.apt",
-                    module_args={"update_cache": True, "cache_valid_time": args["cache_valid_time"]},
-                    task_vars=task_vars)
-            finally:
-                self._task.check_mode = check_mode
+            refresh = execute_read_only(self, "ansible.builtin.apt",
+                                        {"update_cache": True, "cache_valid_time": args["cache_valid_time"]}, task_vars)
             if refresh.get("failed"):
                 refresh["msg"] = "deb_packages: refreshing the package index failed: %s" % refresh.get("msg", "")
                 return refresh

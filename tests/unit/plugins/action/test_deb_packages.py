@@ -106,11 +106,18 @@ def test_check_mode_refreshes_the_index_for_real_and_installs_in_check_mode():
     result = action.run(task_vars={})
     assert result["changed"] is True
     assert [(c[0], c[2]) for c in calls] == [
-        ("ansible.builtin.command", True),
-        ("ansible.builtin.apt", False),   # the refresh
+        ("ansible.builtin.command", False),   # the query reads the host in check mode too
+        ("ansible.builtin.apt", False),       # the refresh
         ("ansible.builtin.apt", True),    # the install
     ]
     assert action._task.check_mode is True
+
+
+def test_check_mode_with_everything_installed_asks_only_dpkg():
+    action, calls = make_action({"name": ["bind9"]}, check_mode=True,
+                                answers={"ansible.builtin.command": dpkg_answer(DPKG_OUTPUT)})
+    assert action.run(task_vars={})["changed"] is False
+    assert [(c[0], c[2]) for c in calls] == [("ansible.builtin.command", False)]
 
 
 def test_no_refresh_when_update_cache_is_off():
