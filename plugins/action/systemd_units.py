@@ -36,7 +36,7 @@ STOPPED_STATES = {"inactive", "failed"}
 
 def parse_show(output, count):
     """`systemctl show -p ... u1 u2` output -> one property dict per unit, in order."""
-    blocks = [block for block in output.strip().split("\n\n")] if output.strip() else []
+    blocks = output.strip().split("\n\n") if output.strip() else []
     units = []
     for block in blocks:
         props = {}

@@ -93,12 +93,16 @@ def test_check_mode_reads_for_real_and_acts_in_check_mode():
     action, calls = make_action({"units": [{"name": "xrdp", "enabled": True}]}, check_mode=True,
                                 stdout=STOPPED.format("xrdp.service"))
     assert action.run(task_vars={})["changed"] is True
-    assert [(c[0], c[2]) for c in calls] == [("ansible.builtin.command", False),
-                                            ("ansible.builtin.systemd_service", True)]
+    assert [(c[0], c[2]) for c in calls] == [
+        ("ansible.builtin.command", False),
+        ("ansible.builtin.systemd_service", True),
+    ]
 
 
 def test_a_missing_unit_is_handed_on_and_its_failure_reported():
-    failing = lambda a: {"failed": True, "msg": "Could not find the requested service nosuch: host"}  # noqa: E731
+    def failing(_args):
+        return {"failed": True, "msg": "Could not find the requested service nosuch: host"}
+
     action, calls = make_action({"units": [{"name": "nosuch"}]}, stdout=MISSING.format("nosuch.service"),
                                 systemd=failing)
     result = action.run(task_vars={})
