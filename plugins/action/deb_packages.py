@@ -14,10 +14,9 @@ from __future__ import annotations
 import fnmatch
 
 from ansible.errors import AnsibleActionFail
-from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 from ansible.plugins.action import ActionBase
 
-from ansible_collections.foundrycloud.platform.plugins.plugin_utils.read_only import execute_read_only
+from ansible_collections.foundrycloud.platform.plugins.plugin_utils.look_first import execute_read_only, validated_args
 
 ARGUMENT_SPEC = {
     "name": {"type": "list", "elements": "str", "required": True, "aliases": ["pkg"]},
@@ -67,10 +66,7 @@ class ActionModule(ActionBase):
     def run(self, tmp=None, task_vars=None):
         result = super().run(tmp, task_vars)
         del tmp
-        validation = ArgumentSpecValidator(ARGUMENT_SPEC).validate(self._task.args)
-        if validation.error_messages:
-            raise AnsibleActionFail("deb_packages: %s" % "; ".join(validation.error_messages))
-        args = validation.validated_parameters
+        args = validated_args(self, ARGUMENT_SPEC, "deb_packages")
         specs = [spec for spec in args["name"] if spec.strip()]
         if not specs:
             raise AnsibleActionFail("deb_packages: name must list at least one package")

@@ -10,10 +10,9 @@ not as asked (or whose unit files changed on disk) go through ansible.builtin.sy
 from __future__ import annotations
 
 from ansible.errors import AnsibleActionFail
-from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 from ansible.plugins.action import ActionBase
 
-from ansible_collections.foundrycloud.platform.plugins.plugin_utils.read_only import execute_read_only
+from ansible_collections.foundrycloud.platform.plugins.plugin_utils.look_first import execute_read_only, validated_args
 
 ARGUMENT_SPEC = {
     "units": {
@@ -77,10 +76,7 @@ class ActionModule(ActionBase):
     def run(self, tmp=None, task_vars=None):
         result = super().run(tmp, task_vars)
         del tmp
-        validation = ArgumentSpecValidator(ARGUMENT_SPEC).validate(self._task.args)
-        if validation.error_messages:
-            raise AnsibleActionFail("systemd_units: %s" % "; ".join(validation.error_messages))
-        units = validation.validated_parameters["units"]
+        units = validated_args(self, ARGUMENT_SPEC, "systemd_units")["units"]
         if not units:
             raise AnsibleActionFail("systemd_units: units must name at least one unit")
         names = [unit["name"] for unit in units]

@@ -9,11 +9,10 @@ in the format the plugin asks for (as recorded on Debian 13), apt with what it w
 
 from __future__ import annotations
 
-from unittest import mock
-
 import pytest
 from ansible.errors import AnsibleActionFail
-from ansible.playbook.task import Task
+
+from action_harness import make_action as harness_action
 
 from ansible_collections.foundrycloud.platform.plugins.action import deb_packages
 from ansible_collections.foundrycloud.platform.plugins.action.deb_packages import (
@@ -52,19 +51,8 @@ def test_unsatisfied(specs, missing):
 
 
 def make_action(args, check_mode=False, answers=None):
-    task = Task()
-    task.args = args
-    task.check_mode = check_mode
-    action = ActionModule(task, mock.MagicMock(), mock.MagicMock(), loader=None, templar=None,
-                          shared_loader_obj=None)
-    calls = []
-
-    def execute(module_name=None, module_args=None, task_vars=None, **_kwargs):
-        calls.append((module_name, dict(module_args), task.check_mode))
-        return dict(answers[module_name](module_args))
-
-    action._execute_module = execute
-    return action, calls
+    return harness_action(ActionModule, args, check_mode,
+                          lambda module_name, module_args: answers[module_name](module_args))
 
 
 def dpkg_answer(output, rc=0):

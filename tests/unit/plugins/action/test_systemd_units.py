@@ -9,11 +9,10 @@ format systemd 257 (Debian 13) prints for `systemctl show --property=... u1 u2`.
 
 from __future__ import annotations
 
-from unittest import mock
-
 import pytest
 from ansible.errors import AnsibleActionFail
-from ansible.playbook.task import Task
+
+from action_harness import make_action as harness_action
 
 from ansible_collections.foundrycloud.platform.plugins.action import systemd_units
 from ansible_collections.foundrycloud.platform.plugins.action.systemd_units import ActionModule, parse_show
@@ -30,21 +29,12 @@ def show(*blocks):
 
 
 def make_action(args, check_mode=False, stdout="", rc=0, systemd=None):
-    task = Task()
-    task.args = args
-    task.check_mode = check_mode
-    action = ActionModule(task, mock.MagicMock(), mock.MagicMock(), loader=None, templar=None,
-                          shared_loader_obj=None)
-    calls = []
-
-    def execute(module_name=None, module_args=None, task_vars=None, **_kwargs):
-        calls.append((module_name, dict(module_args), task.check_mode))
+    def answer(module_name, module_args):
         if module_name == "ansible.builtin.command":
             return {"rc": rc, "stdout": stdout, "stderr": "" if rc == 0 else "System has not been booted with systemd"}
-        return dict((systemd or (lambda a: {"changed": True, "state": a["state"]}))(module_args))
+        return (systemd or (lambda a: {"changed": True, "state": a["state"]}))(module_args)
 
-    action._execute_module = execute
-    return action, calls
+    return harness_action(ActionModule, args, check_mode, answer)
 
 
 @pytest.fixture(autouse=True)

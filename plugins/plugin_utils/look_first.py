@@ -1,9 +1,22 @@
 # -*- coding: utf-8 -*-
 # Copyright (c) 2026 FoundryCloud Platform engineers
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Controller-side helper shared by the action plugins that look before they act."""
+"""Controller-side helpers shared by the action plugins that look at the host before they act
+(deb_packages, systemd_units)."""
 
 from __future__ import annotations
+
+from ansible.errors import AnsibleActionFail
+from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
+
+
+def validated_args(action, spec, plugin):
+    """The task's arguments checked against spec (types, defaults, choices), or a failure that
+    names the plugin before the host is asked anything."""
+    validation = ArgumentSpecValidator(spec).validate(action._task.args)
+    if validation.error_messages:
+        raise AnsibleActionFail("%s: %s" % (plugin, "; ".join(validation.error_messages)))
+    return validation.validated_parameters
 
 
 def execute_read_only(action, module_name, module_args, task_vars):
