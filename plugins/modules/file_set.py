@@ -69,6 +69,13 @@ options:
         description: Never show this file's content in a diff (the diff says only that it changed).
         type: bool
         default: false
+      validate:
+        description:
+          - Command that checks the new content before it replaces the file, with C(%s) standing for
+            the path of the content written aside (e.g. C(/usr/sbin/nft -c -f %s)); run without a
+            shell. A non-zero exit fails the task and leaves the file as it was.
+          - Runs only when the content changes (not in check mode).
+        type: str
   check_paths:
     description: Paths whose existence is reported in RV(existing_paths) (read before anything is written).
     type: list
@@ -167,6 +174,17 @@ def attributes(entry):
                 secontext=[None, None, None, None], attributes=None)
 
 
+def validate(module, entry, tmp, changed_files, changed_dirs):
+    """Fails the module when the entry's validate command refuses the content written aside at tmp."""
+    command = entry["validate"].replace("%s", tmp)
+    rc, out, err = module.run_command(command)
+    if rc != 0:
+        os.unlink(tmp)
+        module.fail_json(msg="file_set: %s was not written: %s refused the new content (rc %d): %s"
+                         % (entry["path"], entry["validate"], rc, (err or out).strip()),
+                         changed_files=changed_files, changed_directories=changed_dirs)
+
+
 def main():
     module = AnsibleModule(
         argument_spec=dict(
@@ -175,7 +193,8 @@ def main():
             files=dict(type="list", elements="dict", default=[],
                        options=dict(PATH_SPEC, content=dict(type="str", required=True),
                                     mode=dict(type="str", default="0644"),
-                                    secret=dict(type="bool", default=False))),
+                                    secret=dict(type="bool", default=False),
+                                    validate=dict(type="str"))),
             check_paths=dict(type="list", elements="path", default=[]),
         ),
         supports_check_mode=True,
@@ -194,6 +213,9 @@ def main():
         seen.add(entry["path"])
         if os.path.isdir(entry["path"]):
             module.fail_json(msg="file_set: %s is a directory; nothing was changed" % entry["path"])
+        if entry["validate"] is not None and "%s" not in entry["validate"]:
+            module.fail_json(msg="file_set: validate of %s must contain %%s (the path of the new content): %r; "
+                                 "nothing was changed" % (entry["path"], entry["validate"]))
 
     existing = [path for path in module.params["check_paths"] if os.path.lexists(path)]
     changed_dirs, changed_files, diffs = [], [], []
@@ -230,6 +252,8 @@ def main():
                     os.fchmod(handle, entry["_mode"])
                     with os.fdopen(handle, "wb") as out:
                         out.write(content.encode("utf-8"))
+                    if entry["validate"] is not None:
+                        validate(module, entry, tmp, changed_files, changed_dirs)
                     os.replace(tmp, path)
                 finally:
                     if os.path.exists(tmp):

@@ -110,6 +110,7 @@ def test_no_temporary_files_are_left(tmp_path):
     (lambda a: a["files"][0].update(mode="rw-r--r--"), "not an octal mode"),
     (lambda a: a["files"][0].update(mode="17777"), "out of range"),
     (lambda a: a["files"][0].update(path="relative/compose.yml"), "not an absolute path"),
+    (lambda a: a["files"][0].update(validate="nft -c -f"), "must contain %s"),
 ])
 def test_bad_input_changes_nothing(tmp_path, change, message):
     args = project(tmp_path)
@@ -129,3 +130,26 @@ def test_a_directory_in_place_of_a_file_is_refused(tmp_path):
 def test_missing_parent_directory_is_named(tmp_path):
     result = run(files=[{"path": str(tmp_path / "nowhere" / "x.conf"), "content": "x"}])
     assert result["failed"] and "list it in directories" in result["msg"]
+
+
+def test_validate_checks_the_new_content_before_it_replaces_the_file(tmp_path):
+    conf = tmp_path / "app.conf"
+    args = dict(files=[{"path": str(conf), "content": "listen 80;\n", "validate": "grep -q listen %s"}])
+    assert run(**args)["changed_files"] == [str(conf)]
+    assert conf.read_text() == "listen 80;\n"
+
+    refused = run(files=[{"path": str(conf), "content": "garbage\n", "validate": "grep -q listen %s"}])
+    assert refused["failed"] and str(conf) in refused["msg"] and "refused the new content (rc 1)" in refused["msg"]
+    assert conf.read_text() == "listen 80;\n"                       # the old file stays
+    assert [n for n in os.listdir(tmp_path) if n.startswith(".file_set.")] == []
+
+
+def test_validate_runs_only_when_the_content_changes(tmp_path):
+    conf = tmp_path / "app.conf"
+    conf.write_text("listen 80;\n")
+    # `false` refuses everything: it is not run when nothing is to be written, nor in check mode
+    result = run(files=[{"path": str(conf), "content": "listen 80;\n", "validate": "false %s", "mode": "0644"}])
+    assert not result.get("failed") and result["changed"] is False
+    checked = run(check_mode=True, files=[{"path": str(conf), "content": "new\n", "validate": "false %s"}])
+    assert not checked.get("failed") and checked["changed_files"] == [str(conf)]
+    assert conf.read_text() == "listen 80;\n"
