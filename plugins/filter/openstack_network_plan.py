@@ -45,6 +45,16 @@ description:
     (input a planned router, argument that state; the router module's exclusive C(interfaces),
     keeping interfaces the data does not mention) and C(openstack_check_mode_pending) (input the
     plan, argument that state; the changes check mode cannot have a module report, one line each).
+  - >-
+    Look first, then change - C(openstack_network_changes) (input the plan, arguments the
+    C(foundrycloud.platform.openstack_state_info) result's C(state) and C(openstack_found_state) of
+    it; returns the present C(projects), C(members) (each with its C(project)), C(quotas),
+    C(networks), C(subnets), C(routers), C(security_groups) and C(security_group_rules) that
+    need their module, because the cloud lacks them or holds other values) and
+    C(openstack_floating_ip_changes) (the same arguments; returns C(floating_ips), the endpoints
+    whose floating IP is missing or attached elsewhere, and C(floating_addresses),
+    C({name: address}) of the others). An object is left out only when every value its module
+    would get is known and equal.
 options:
   _input:
     description: >-
@@ -94,6 +104,10 @@ _value:
 
 from ansible.errors import AnsibleFilterError
 
+from ansible_collections.foundrycloud.platform.plugins.module_utils.openstack_changes import (
+    floating_ip_changes,
+    network_changes,
+)
 from ansible_collections.foundrycloud.platform.plugins.module_utils.openstack_plan import (
     check_mode_pending,
     connection,
@@ -172,6 +186,14 @@ def openstack_check_mode_pending(plan, found):
     return check_mode_pending(plan, found)
 
 
+def openstack_network_changes(plan, state, found):
+    return network_changes(plan, state or {}, found)
+
+
+def openstack_floating_ip_changes(plan, state, found):
+    return floating_ip_changes(plan, state or {}, found)
+
+
 def openstack_connection(cloud, project_id=None):
     try:
         return connection(cloud, project_id=project_id)
@@ -195,4 +217,6 @@ class FilterModule:
             "openstack_endpoint_ports": openstack_endpoint_ports,
             "openstack_router_interfaces": openstack_router_interfaces,
             "openstack_check_mode_pending": openstack_check_mode_pending,
+            "openstack_network_changes": openstack_network_changes,
+            "openstack_floating_ip_changes": openstack_floating_ip_changes,
         }

@@ -26,6 +26,13 @@ description:
     argument those results; the present images with a C(url) or C(file) that Glance lacks) and
     C(openstack_describe) (input a dict, argument a format string with C({key}) fields; one line of
     a report).
+  - >-
+    Look first, then change - C(openstack_workspace_lookup) (input the plan, arguments the
+    C(foundrycloud.platform.openstack_state_info) result's C(state) and C({project name: ID}); per
+    server name what the cloud holds - C(network_id), C(subnet_id), C(group_ids), C(port),
+    C(server) with their counts - and whether the port and server modules must run,
+    C(port_changes) and C(server_changes)) and C(openstack_keypair_changes) (input the planned
+    keypairs, argument that state; those the keypair module must create, replace or delete).
 options:
   _input:
     description: C(workspace_vms_users).
@@ -87,6 +94,10 @@ _value:
 
 from ansible.errors import AnsibleFilterError
 
+from ansible_collections.foundrycloud.platform.plugins.module_utils.openstack_changes import (
+    keypair_changes,
+    workspace_lookup,
+)
 from ansible_collections.foundrycloud.platform.plugins.module_utils.openstack_plan import (
     images_found,
     images_to_upload,
@@ -117,6 +128,14 @@ def openstack_images_found(read_results):
     return sorted(images_found(read_results or []))
 
 
+def openstack_workspace_lookup(plan, state, project_ids):
+    return workspace_lookup(plan, state or {}, project_ids or {})
+
+
+def openstack_keypair_changes(keypairs, state):
+    return keypair_changes(keypairs or [], state or {})
+
+
 class FilterModule:
 
     def filters(self):
@@ -125,4 +144,6 @@ class FilterModule:
             "openstack_images_to_upload": openstack_images_to_upload,
             "openstack_images_found": openstack_images_found,
             "openstack_describe": openstack_describe,
+            "openstack_workspace_lookup": openstack_workspace_lookup,
+            "openstack_keypair_changes": openstack_keypair_changes,
         }

@@ -58,6 +58,15 @@ options:
   ca_cert:
     description: CA bundle for TLS verification.
     type: str
+  client_cert:
+    description: Client certificate for TLS.
+    type: str
+  client_key:
+    description: Key of O(client_cert).
+    type: str
+  api_timeout:
+    description: Seconds before an API request times out.
+    type: int
   timeout:
     description: Seconds to wait for the resize and its confirmation.
     type: int
@@ -92,6 +101,8 @@ import traceback
 
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
+from ansible_collections.foundrycloud.platform.plugins.module_utils.openstack_client import CONNECTION_ARGUMENT_SPEC, connect
+
 try:
     import openstack
 except ImportError:
@@ -116,20 +127,6 @@ def flavor_label(server_flavor):
 
 def summary(server):
     return {"id": server["id"], "name": server["name"], "status": server["status"], "flavor": flavor_label(server["flavor"])}
-
-
-def connect(params):
-    """An openstacksdk connection from the module's connection options."""
-    cloud = params["cloud"]
-    if isinstance(cloud, dict):
-        return openstack.connect(**cloud)
-    kwargs = dict(cloud=cloud, auth=params["auth"], auth_type=params["auth_type"], region_name=params["region_name"],
-                  interface=params["interface"])
-    if params["validate_certs"] is not None:
-        kwargs["verify"] = params["validate_certs"]
-    if params["ca_cert"]:
-        kwargs["cacert"] = params["ca_cert"]
-    return openstack.connect(**dict((k, v) for k, v in kwargs.items() if v is not None))
 
 
 def last_error(compute, server):
@@ -198,21 +195,15 @@ def main():
             name=dict(type="str", required=True),
             flavor=dict(type="str", required=True),
             confirm=dict(type="bool", default=True),
-            cloud=dict(type="raw"),
-            auth=dict(type="dict", no_log=True),
-            auth_type=dict(type="str"),
-            region_name=dict(type="str"),
-            interface=dict(type="str", default="public", choices=["public", "internal", "admin"]),
-            validate_certs=dict(type="bool"),
-            ca_cert=dict(type="str"),
             timeout=dict(type="int", default=600),
+            **CONNECTION_ARGUMENT_SPEC
         ),
         supports_check_mode=True,
     )
     if openstack is None:
         module.fail_json(msg=missing_required_lib("openstacksdk"), exception=OPENSTACK_IMPORT_ERROR)
     try:
-        compute = connect(module.params).compute
+        compute = connect(openstack, module.params).compute
         run(module, compute)
     except openstack.exceptions.SDKException as exc:
         module.fail_json(msg="OpenStack: %s" % exc)

@@ -40,11 +40,13 @@ def test_rules_with_ids_error():
 
 def test_every_filter_is_registered():
     assert sorted(nf.FilterModule().filters()) == [
-        "openstack_check_mode_pending", "openstack_connection", "openstack_endpoint_ports", "openstack_found_id",
-        "openstack_found_ids", "openstack_found_merge", "openstack_found_state", "openstack_id_map",
-        "openstack_network_plan", "openstack_network_ref_id", "openstack_router_interfaces", "openstack_rules_with_ids"]
+        "openstack_check_mode_pending", "openstack_connection", "openstack_endpoint_ports",
+        "openstack_floating_ip_changes", "openstack_found_id", "openstack_found_ids", "openstack_found_merge", "openstack_found_state",
+        "openstack_id_map", "openstack_network_changes", "openstack_network_plan", "openstack_network_ref_id",
+        "openstack_router_interfaces", "openstack_rules_with_ids"]
     assert sorted(wf.FilterModule().filters()) == ["openstack_describe", "openstack_images_found",
-                                                   "openstack_images_to_upload", "openstack_workspace_plan"]
+                                                   "openstack_images_to_upload", "openstack_keypair_changes",
+                                                   "openstack_workspace_lookup", "openstack_workspace_plan"]
 
 
 def test_workspace_filters():

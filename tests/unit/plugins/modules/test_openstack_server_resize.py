@@ -68,7 +68,7 @@ def run(monkeypatch):
         monkeypatch.setattr(basic.AnsibleModule, "exit_json", exit_json)
         monkeypatch.setattr(basic.AnsibleModule, "fail_json", fail_json)
         conn = type("Conn", (), {"compute": compute})()
-        monkeypatch.setattr(mod, "connect", lambda params: conn)
+        monkeypatch.setattr(mod, "connect", lambda openstack, params: conn)
         monkeypatch.setattr(mod.time, "sleep", lambda seconds: None)
         with pytest.raises(Exit) as result:
             mod.main()
@@ -116,9 +116,9 @@ def test_missing_server_or_flavor_fails(run):
 def test_connect_passes_the_connection_options(monkeypatch):
     calls = []
     monkeypatch.setattr(mod.openstack, "connect", lambda **kwargs: calls.append(kwargs))
-    mod.connect({"cloud": "acme", "auth": {"project_id": "p1"}, "auth_type": None, "region_name": None,
-                 "interface": "public", "validate_certs": False, "ca_cert": None})
-    mod.connect({"cloud": {"auth": {"auth_url": "x"}}, "auth": None})
+    mod.connect(mod.openstack, {"cloud": "acme", "auth": {"project_id": "p1"}, "auth_type": None, "region_name": None,
+                                "interface": "public", "validate_certs": False, "ca_cert": None})
+    mod.connect(mod.openstack, {"cloud": {"auth": {"auth_url": "x"}}, "auth": None})
     assert calls == [{"cloud": "acme", "auth": {"project_id": "p1"}, "interface": "public", "verify": False},
                      {"auth": {"auth_url": "x"}}]
 
