@@ -13,6 +13,7 @@ placement, DNS, gateway routes and firewall rules can derive from the same code 
 from __future__ import annotations
 
 import copy
+from collections.abc import Mapping
 import os
 import re
 
@@ -237,6 +238,20 @@ def enabled_containers(entry, settings):
     return names
 
 
+def plain_copy(value):
+    """A copy of nested dicts, lists and scalars as plain Python types. Used instead of
+    copy.deepcopy for values that reach a filter from Ansible: deepcopy rebuilds Ansible's lazy
+    containers and tagged strings one by one through their reduce protocol, which cost seconds
+    per Compose project in a site.yml run (the same values, copied this way, take milliseconds)."""
+    if isinstance(value, Mapping):
+        return dict((plain_copy(k), plain_copy(v)) for k, v in value.items())
+    if isinstance(value, (list, tuple)):
+        return [plain_copy(v) for v in value]
+    if isinstance(value, str):
+        return str.__str__(value)
+    return value
+
+
 def compose_project(entry, settings=None, project=None, dns_servers=None):
     """The Compose project (a dict) for a resolved catalog entry.
 
@@ -256,7 +271,7 @@ def compose_project(entry, settings=None, project=None, dns_servers=None):
         service = {"image": container["image"]}
         for key, value in container.items():
             if key not in PLATFORM_CONTAINER_KEYS and key != "image_key":
-                service[key] = copy.deepcopy(value)
+                service[key] = plain_copy(value)
         service.setdefault("restart", "unless-stopped")
         service.setdefault("logging", copy.deepcopy(DEFAULT_LOGGING))
         labels = dict(service.get("labels") or {})

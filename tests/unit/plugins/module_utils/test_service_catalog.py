@@ -803,3 +803,19 @@ def test_dns_servers_are_given_to_every_container_only_when_asked():
     project = sc.compose_project(entry, dns_servers=["10.0.0.53"])
     assert all(service["dns"] == ["10.0.0.53"] for service in project["services"].values())
     assert all("dns" not in service for service in sc.compose_project(entry)["services"].values())
+
+
+def test_plain_copy_gives_plain_types_and_an_independent_copy():
+    from ansible_collections.foundrycloud.platform.plugins.module_utils.service_catalog import plain_copy
+
+    class Tagged(str):
+        """Stands for the tagged strings Ansible hands to filters."""
+
+    original = {Tagged("environment"): {"A": Tagged("1"), "list": (Tagged("x"), 2, True, None)}}
+    copied = plain_copy(original)
+    assert copied == {"environment": {"A": "1", "list": ["x", 2, True, None]}}
+    key = next(iter(copied))
+    # exactly str, not the subclass: the tags are gone
+    assert {type(value) for value in (key, copied["environment"]["A"], copied["environment"]["list"][0])} == {str}
+    copied["environment"]["A"] = "changed"
+    assert original["environment"]["A"] == "1"
