@@ -33,46 +33,12 @@ options:
     description: Confirm the resize once the server is in C(VERIFY_RESIZE).
     type: bool
     default: true
-  cloud:
-    description:
-      - The name of a cloud in C(clouds.yaml), or a dict with the settings of such an entry.
-      - Role C(workspace_vms) passes the same connection parameters as to the C(openstack.cloud) modules.
-    type: raw
-  auth:
-    description: Authentication settings (C(auth_url), C(username), C(password), C(project_id), ...); merged over the cloud's.
-    type: dict
-  auth_type:
-    description: Authentication plugin, e.g. C(password) or C(v3applicationcredential).
-    type: str
-  region_name:
-    description: Region.
-    type: str
-  interface:
-    description: Endpoint interface.
-    type: str
-    choices: [public, internal, admin]
-    default: public
-  validate_certs:
-    description: Verify TLS certificates.
-    type: bool
-  ca_cert:
-    description: CA bundle for TLS verification.
-    type: str
-  client_cert:
-    description: Client certificate for TLS.
-    type: str
-  client_key:
-    description: Key of O(client_cert).
-    type: str
-  api_timeout:
-    description: Seconds before an API request times out.
-    type: int
   timeout:
     description: Seconds to wait for the resize and its confirmation.
     type: int
     default: 600
-requirements:
-  - openstacksdk
+extends_documentation_fragment:
+  - foundrycloud.platform.openstack
 notes:
   - Check mode reports whether the server would be resized.
 """
