@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Mapping
+import hashlib
+import json
 import os
 import re
 
@@ -342,7 +344,9 @@ def project_layout(entry, project_dir, compose, env, contents, owner="root", gro
     secret_files (.env and the files marked secret), generated (paths of the generated files),
     check_paths (compose.yml, which tells whether the project existed, and the generated files)
     and restart (path -> containers to restart when that file changes; compose.yml and .env need
-    none: Compose recreates what their change affects).
+    none: Compose recreates what their change affects), fingerprint (sha256 of everything written,
+    secrets included) and applied_marker (the file that holds the fingerprint of the last project
+    Compose brought up successfully).
     """
     items = list(entry.get("files") or [])
     if len(contents) != len(items):
@@ -364,5 +368,46 @@ def project_layout(entry, project_dir, compose, env, contents, owner="root", gro
         else:
             files.append(spec)
         restart[path] = list(item.get("restart") or [])
+    fingerprint = hashlib.sha256(json.dumps([directories, files, secret_files], sort_keys=True).encode("utf-8")).hexdigest()
     return dict(directories=directories, files=files, secret_files=secret_files, generated=generated,
-                check_paths=[root + "/compose.yml"] + generated, restart=restart)
+                check_paths=[root + "/compose.yml"] + generated, restart=restart,
+                fingerprint=fingerprint, applied_marker=root + "/.applied")
+
+
+def compose_containers_ready(ps_output, compose):
+    """Whether every service of a Compose file has containers, all running and (if checked) healthy.
+
+    ps_output: what ``docker compose ps --all --format json`` printed (one JSON object per line
+    since Compose 2.21, one JSON array before); compose: the Compose file's text or mapping.
+    Returns (ready, reason): reason names the first service that is missing, stopped or unhealthy.
+    Anything unexpected counts as not ready, so the caller runs Compose rather than skip it.
+    """
+    if isinstance(compose, str):
+        import yaml  # only where the caller has the text; PyYAML ships with ansible-core
+
+        compose = yaml.safe_load(compose) or {}
+    services = sorted((compose.get("services") or {}) if isinstance(compose, Mapping) else {})
+    text = (ps_output or "").strip()
+    try:
+        if text.startswith("["):
+            containers = json.loads(text)
+        else:
+            containers = [json.loads(line) for line in text.splitlines() if line.strip()]
+    except ValueError:
+        return False, "docker compose ps printed no JSON"
+    if not services:
+        return False, "the Compose file names no services"
+    by_service = {}
+    for container in containers:
+        if isinstance(container, Mapping):
+            by_service.setdefault(str(container.get("Service", "")), []).append(container)
+    for service in services:
+        found = by_service.get(service)
+        if not found:
+            return False, "service %s has no container" % service
+        for container in found:
+            state, health = container.get("State"), container.get("Health") or ""
+            if state != "running" or health not in ("", "healthy"):
+                return False, "service %s: container %s is %s%s" % (
+                    service, container.get("Name", "?"), state, (", " + health) if health else "")
+    return True, "every service is running (and healthy where it has a health check)"

@@ -81,6 +81,15 @@ options:
     type: list
     elements: path
     default: []
+  read_paths:
+    description:
+      - Text files whose content is returned in RV(contents) as it was when the module started,
+        before anything is written; a missing file reads as V(null).
+      - Saves the separate M(ansible.builtin.slurp) call of a caller that merges its settings into
+        a file it does not own entirely (and its base64 round trip).
+    type: list
+    elements: path
+    default: []
 extends_documentation_fragment:
   - action_common_attributes
 attributes:
@@ -136,6 +145,11 @@ existing_paths:
   type: list
   elements: str
   sample: []
+contents:
+  description: The text of each path of O(read_paths), V(null) for a path that did not exist.
+  returned: always
+  type: dict
+  sample: {/etc/docker/daemon.json: '{"log-driver": "local"}'}
 """
 
 import os
@@ -196,6 +210,7 @@ def main():
                                     secret=dict(type="bool", default=False),
                                     validate=dict(type="str"))),
             check_paths=dict(type="list", elements="path", default=[]),
+            read_paths=dict(type="list", elements="path", default=[]),
         ),
         supports_check_mode=True,
     )
@@ -218,6 +233,11 @@ def main():
                                  "nothing was changed" % (entry["path"], entry["validate"]))
 
     existing = [path for path in module.params["check_paths"] if os.path.lexists(path)]
+    contents = {}
+    for path in module.params["read_paths"]:
+        if os.path.isdir(path):
+            module.fail_json(msg="file_set: %s (read_paths) is a directory; nothing was changed" % path)
+        contents[path] = read_text(path)
     changed_dirs, changed_files, diffs = [], [], []
 
     for entry in directories:
@@ -265,7 +285,7 @@ def main():
             changed_files.append(path)
 
     result = dict(changed=bool(changed_dirs or changed_files), changed_files=changed_files,
-                  changed_directories=changed_dirs, existing_paths=existing)
+                  changed_directories=changed_dirs, existing_paths=existing, contents=contents)
     if module._diff and diffs:
         result["diff"] = diffs
     module.exit_json(**result)

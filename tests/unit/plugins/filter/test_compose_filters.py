@@ -119,3 +119,71 @@ def test_project_layout_refuses_contents_that_do_not_match_the_files():
     langfuse = resolve(["langfuse"], registry="mirror.foundrycloud.test")[0]
     with pytest.raises(AnsibleFilterError, match="0 rendered files for 1 files"):
         compose_project_layout(langfuse, "/srv/langfuse", "c", "e", [])
+
+
+def test_project_layout_fingerprint_follows_every_written_byte_and_mode():
+    from ansible_collections.foundrycloud.platform.plugins.filter.compose_project_layout import (
+        compose_project_layout,
+    )
+    langfuse = resolve(["langfuse"], registry="mirror.foundrycloud.test")[0]
+    base = compose_project_layout(langfuse, "/srv/langfuse", "c", "e", ["requirepass x\n"])
+    assert base["applied_marker"] == "/srv/langfuse/.applied"
+    assert base["fingerprint"] == compose_project_layout(langfuse, "/srv/langfuse", "c", "e", ["requirepass x\n"])["fingerprint"]
+    others = [
+        compose_project_layout(langfuse, "/srv/langfuse", "c2", "e", ["requirepass x\n"]),   # compose.yml
+        compose_project_layout(langfuse, "/srv/langfuse", "c", "e2", ["requirepass x\n"]),   # .env (secret)
+        compose_project_layout(langfuse, "/srv/langfuse", "c", "e", ["requirepass y\n"]),    # a mounted file
+        compose_project_layout(langfuse, "/srv/other", "c", "e", ["requirepass x\n"]),       # the place
+    ]
+    assert len({base["fingerprint"]} | {layout["fingerprint"] for layout in others}) == 5
+
+
+COMPOSE = "services:\n  db: {image: postgres}\n  app: {image: n8n}\n"
+
+
+def _ps(*containers):
+    import json
+    return "\n".join(json.dumps(c) for c in containers)
+
+
+def test_compose_containers_ready_when_every_service_runs_and_is_healthy():
+    from ansible_collections.foundrycloud.platform.plugins.filter.compose_containers_ready import (
+        compose_containers_ready,
+    )
+    ps = _ps({"Service": "db", "Name": "p-db-1", "State": "running", "Health": "healthy"},
+             {"Service": "app", "Name": "p-app-1", "State": "running", "Health": ""})
+    assert compose_containers_ready(ps, COMPOSE) is True
+    # Compose before 2.21 printed one JSON array
+    import json
+    array = json.dumps([json.loads(line) for line in ps.splitlines()])
+    assert compose_containers_ready(array, COMPOSE) is True
+
+
+@pytest.mark.parametrize("ps, why", [
+    (_ps({"Service": "db", "Name": "p-db-1", "State": "running", "Health": "healthy"}), "service app has no container"),
+    (_ps({"Service": "db", "Name": "p-db-1", "State": "running", "Health": "starting"},
+         {"Service": "app", "Name": "p-app-1", "State": "running"}), "p-db-1 is running, starting"),
+    (_ps({"Service": "db", "Name": "p-db-1", "State": "running", "Health": "unhealthy"},
+         {"Service": "app", "Name": "p-app-1", "State": "running"}), "unhealthy"),
+    (_ps({"Service": "db", "Name": "p-db-1", "State": "exited", "Health": ""},
+         {"Service": "app", "Name": "p-app-1", "State": "running"}), "p-db-1 is exited"),
+    (_ps({"Service": "db", "Name": "p-db-1", "State": "restarting"},
+         {"Service": "app", "Name": "p-app-1", "State": "running"}), "restarting"),
+    ("", "service app has no container"),
+    ("Error response from daemon: garbage", "no JSON"),
+])
+def test_compose_containers_not_ready(ps, why):
+    from ansible_collections.foundrycloud.platform.plugins.filter.compose_containers_ready import (
+        compose_containers_ready,
+    )
+    ready, reason = compose_containers_ready(ps, COMPOSE, reason=True)
+    assert ready is False and why in reason
+
+
+def test_compose_containers_ready_needs_services_and_yaml():
+    from ansible_collections.foundrycloud.platform.plugins.filter.compose_containers_ready import (
+        compose_containers_ready,
+    )
+    assert compose_containers_ready(_ps({"Service": "x", "State": "running"}), "services: {}\n") is False
+    with pytest.raises(AnsibleFilterError, match="^compose_containers_ready: "):
+        compose_containers_ready("", "services: [\n")

@@ -99,6 +99,23 @@ def test_existing_paths_are_reported_before_writing(tmp_path):
     assert run(**args)["existing_paths"] == [str(tmp_path / "app" / "files" / "schema.sql")]
 
 
+def test_read_paths_return_the_content_before_writing(tmp_path):
+    args = project(tmp_path)
+    run(**args)
+    compose = str(tmp_path / "app" / "compose.yml")
+    missing = str(tmp_path / "app" / "daemon.json")
+    args["files"][0]["content"] = "services: {web: {}}\n"
+    result = run(read_paths=[compose, missing], **args)
+    assert result["contents"] == {compose: "services: {}\n", missing: None}
+    assert (tmp_path / "app" / "compose.yml").read_text() == "services: {web: {}}\n"
+
+
+def test_a_directory_to_read_is_refused(tmp_path):
+    result = run(read_paths=[str(tmp_path)], directories=[{"path": str(tmp_path / "new")}])
+    assert result["failed"] and "(read_paths) is a directory" in result["msg"]
+    assert not (tmp_path / "new").exists()
+
+
 def test_no_temporary_files_are_left(tmp_path):
     run(**project(tmp_path))
     run(**project(tmp_path, compose="x: 1\n"))
