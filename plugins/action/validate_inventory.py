@@ -4,7 +4,7 @@
 """Action plugin for foundrycloud.platform.validate_inventory.
 
 Runs only on the controller: it reads hostvars, groups and the playbook/role files and
-hands them to module_utils.inventory_rules. It never connects to a host and never
+hands them to plugin_utils.inventory_validation. It never connects to a host and never
 executes a module.
 """
 
@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from ansible.errors import AnsibleError
 from ansible.plugins.action import ActionBase
 
-from ansible_collections.foundrycloud.platform.plugins.module_utils.inventory_rules import (
+from ansible_collections.foundrycloud.platform.plugins.plugin_utils.inventory_validation.engine import (
     UnevaluableVariable,
     validate,
 )

@@ -104,22 +104,24 @@ _value:
 
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.foundrycloud.platform.plugins.module_utils.openstack_changes import (
+from ansible_collections.foundrycloud.platform.plugins.plugin_utils.openstack.changes import (
     floating_ip_changes,
     network_changes,
 )
-from ansible_collections.foundrycloud.platform.plugins.module_utils.openstack_plan import (
+from ansible_collections.foundrycloud.platform.plugins.plugin_utils.openstack.common import connection
+from ansible_collections.foundrycloud.platform.plugins.plugin_utils.openstack.found_state import (
     check_mode_pending,
-    connection,
     endpoint_ports,
     found_id,
     found_ids,
     found_merge,
     found_state,
     id_map,
-    network_plan,
     network_ref_id,
     router_interfaces,
+)
+from ansible_collections.foundrycloud.platform.plugins.plugin_utils.openstack.network_plan import (
+    network_plan,
     rules_with_ids,
 )
 from ansible_collections.foundrycloud.platform.plugins.module_utils.placement import (

@@ -94,15 +94,15 @@ _value:
 
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.foundrycloud.platform.plugins.module_utils.openstack_changes import (
+from ansible_collections.foundrycloud.platform.plugins.plugin_utils.openstack.changes import (
     keypair_changes,
     workspace_lookup,
 )
-from ansible_collections.foundrycloud.platform.plugins.module_utils.openstack_plan import (
+from ansible_collections.foundrycloud.platform.plugins.plugin_utils.openstack.found_state import (
     images_found,
     images_to_upload,
-    workspace_plan,
 )
+from ansible_collections.foundrycloud.platform.plugins.plugin_utils.openstack.workspace_plan import workspace_plan
 
 
 def openstack_workspace_plan(users, defaults, networks=None, images=None, keypairs=None, security_groups=None):

@@ -254,7 +254,8 @@ def test_the_report_shows_the_table_endpoints_and_records():
 
 
 def test_the_validation_rule_reports_placement_problems_and_unknown_workspace_settings():
-    from ansible_collections.foundrycloud.platform.plugins.module_utils import inventory_rules as rules
+    from ansible_collections.foundrycloud.platform.plugins.plugin_utils.inventory_validation.engine import MISSING, Context
+    from ansible_collections.foundrycloud.platform.plugins.plugin_utils.inventory_validation.services import check_placement
     hosts, groups = inventory(**{
         "ws-alice": {"workspace_local_services": ["ollama", "langfuse"],
                      "workspace_stack_settings": {"open-webui": {"admin_email": "a@b.example"}}},
@@ -263,12 +264,12 @@ def test_the_validation_rule_reports_placement_problems_and_unknown_workspace_se
     groups["all"] = sorted(hosts)
 
     class Vars:
-        def get(self, host, name, default=rules.MISSING):
+        def get(self, host, name, default=MISSING):
             return hosts.get(host, {}).get(name, default)
 
-    ctx = rules.Context(hosts=sorted(hosts), groups=groups, vars=Vars(), roles={}, role_hosts={}, provided={},
-                        playbook_groups=set(), warnings=[])
-    errors = rules.check_placement(ctx)
+    ctx = Context(hosts=sorted(hosts), groups=groups, vars=Vars(), roles={}, role_hosts={}, provided={},
+                  playbook_groups=set(), warnings=[])
+    errors = check_placement(ctx)
     assert ("host ws-alice: workspace_local_services: langfuse may not run inside a workspace VM "
             "(the catalog places it centrally only)") in errors
     assert ("host ws-alice: workspace_stack_settings: open-webui does not run in this workspace "

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from ansible_collections.foundrycloud.platform.plugins.module_utils.inventory_rules import validate
+from ansible_collections.foundrycloud.platform.plugins.plugin_utils.inventory_validation.engine import validate
 
-REPO_ROOT = Path(__file__).resolve().parents[4]
+REPO_ROOT = Path(__file__).resolve().parents[5]
 
 LAYER = """\
 ---
@@ -96,17 +96,18 @@ def test_example_inventory_mapping_is_fully_planned():
 
 def test_a_mapping_value_may_name_the_model_and_its_mode(tmp_path):
     # {model, mode} is the gateway's form for embedding models; the rule checks its model.
-    from ansible_collections.foundrycloud.platform.plugins.module_utils import inventory_rules as rules
+    from ansible_collections.foundrycloud.platform.plugins.plugin_utils.inventory_validation.engine import MISSING, Context
+    from ansible_collections.foundrycloud.platform.plugins.plugin_utils.inventory_validation.model_mapping import check_model_mapping
     hosts = {"gpu-1": {"ollama_models": [{"name": "nomic-embed-text"}],
                        "platform_model_mapping": {"embed": {"model": "nomic-embed-text:latest", "mode": "embedding"},
                                                   "vision": {"model": "qwen2.5vl:7b", "mode": "chat"}}}}
 
     class Vars:
-        def get(self, host, name, default=rules.MISSING):
+        def get(self, host, name, default=MISSING):
             return hosts.get(host, {}).get(name, default)
 
-    ctx = rules.Context(hosts=["gpu-1"], groups={"gpu_nodes": ["gpu-1"]}, vars=Vars(), roles={},
-                        role_hosts={"ollama": ["gpu-1"]}, provided={}, playbook_groups=set(), warnings=[])
-    assert rules.check_model_mapping(ctx) == [
+    ctx = Context(hosts=["gpu-1"], groups={"gpu_nodes": ["gpu-1"]}, vars=Vars(), roles={},
+                  role_hosts={"ollama": ["gpu-1"]}, provided={}, playbook_groups=set(), warnings=[])
+    assert check_model_mapping(ctx) == [
         "host gpu-1: platform_model_mapping: vision -> qwen2.5vl:7b, but no host that runs the ollama role plans "
         "qwen2.5vl:7b in ollama_models"]

@@ -1,15 +1,15 @@
 # -*- coding: utf-8 -*-
 # Copyright (c) 2026 FoundryCloud Platform engineers
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Offline checks of a customer inventory against the platform's roles and playbooks.
+"""The generic part of the offline inventory validation: everything the rules need, no rule.
 
-Everything here is plain Python: it needs no Ansible runtime, only the data an action
-plugin can collect on the controller (hostvars, groups, the playbook files and the
-roles' meta/argument_specs.yml and defaults/main.yml). The action plugin
-``foundrycloud.platform.validate_inventory`` is a thin wrapper around :func:`validate`.
-
-Checks are functions ``rule(context) -> list[str]`` listed in :data:`RULES`; every
-string they return is one problem. A new check is a new function appended to RULES.
+Everything here is plain Python: it needs no Ansible runtime, only the data an action plugin can
+collect on the controller (hostvars, groups, the playbook files and the roles'
+meta/argument_specs.yml and defaults/main.yml). It reads YAML, resolves host patterns, scans the
+site playbook for which role runs on which hosts, loads the roles' argument specs and defaults,
+reads host variables (:class:`HostVarAccess`) and builds the :class:`Context` every rule gets.
+The action plugin ``foundrycloud.platform.validate_inventory`` is a thin wrapper around
+:func:`validate`, which runs the rules of :data:`.rules.RULES`.
 """
 
 from __future__ import annotations
@@ -17,47 +17,17 @@ from __future__ import annotations
 import dataclasses
 import fnmatch
 import functools
-import ipaddress
 import os
 import re
 from collections.abc import Iterable, Mapping
 
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 
-from ansible_collections.foundrycloud.platform.plugins.module_utils.ollama import ModelName
-from ansible_collections.foundrycloud.platform.plugins.module_utils import placement
-from ansible_collections.foundrycloud.platform.plugins.module_utils import gateway
-from ansible_collections.foundrycloud.platform.plugins.module_utils.service_catalog import CatalogError
-from ansible_collections.foundrycloud.platform.plugins.module_utils.service_catalog import resolve as resolve_catalog
-
 try:  # PyYAML is always there on the controller, where this code runs
     import yaml
 except ImportError:  # pragma: no cover - only in minimal (target-side) environments
     yaml = None
 
-# Groups the platform's playbooks and docs know about. A customer inventory may only use
-# these, groups named literally in a layer playbook's `hosts:`, and the groups listed in
-# `platform_extra_groups` (set it in group_vars/all for site-specific groups).
-GROUP_CATALOG: dict[str, str] = {
-    "central": "Central server: gateway, DNS, monitoring and the shared AI services.",
-    "gpu_nodes": "Bare-metal GPU servers that run the inference services.",
-    "workspace_vms": "Per-user workspace VMs created in OpenStack.",
-    "docker_hosts": "Hosts that get Docker Engine for containerised services.",
-    "dns_servers": "Authoritative/recursive DNS for the platform's domains.",
-    "gateway": "The inference gateway: TLS, API keys, limits and usage in front of the GPU nodes' models.",
-    "monitoring": "Prometheus, Grafana and log collection.",
-    "ceph_mons": "Ceph monitors.",
-    "ceph_mgrs": "Ceph managers.",
-    "ceph_osds": "Ceph OSD (storage) nodes.",
-    "ceph_mdss": "Ceph metadata servers (CephFS).",
-    "ceph_rgws": "Ceph RADOS gateways (S3).",
-    "ceph_clients": "Hosts that mount or use Ceph storage.",
-    "openstack_controllers": "OpenStack control plane nodes.",
-    "lab": "Lab and test hosts; never production.",
-}
-
-# Groups every inventory has.
-BUILTIN_GROUPS = frozenset({"all", "ungrouped"})
 
 # This collection's prefix for fully qualified role names.
 COLLECTION_PREFIX = "foundrycloud.platform."
@@ -586,7 +556,7 @@ class HostVarAccess:
 
 
 # --------------------------------------------------------------------------------------
-# Context and rules
+# Context and messages
 # --------------------------------------------------------------------------------------
 
 
@@ -647,390 +617,6 @@ def validate_option(name: str, spec: Mapping, value) -> list[str]:
         if message not in problems:
             problems.append(message)
     return problems
-
-
-def check_argument_specs(ctx: Context) -> list[str]:
-    """Check 1: values set in the inventory match the role's meta/argument_specs.yml, and
-    required options without a role default are set."""
-    errors = []
-    for role, hosts in ctx.role_hosts.items():
-        spec = ctx.roles[role]
-        if spec.options is None:
-            continue
-        for host in hosts:
-            provided = ctx.provided.get((host, role), frozenset())
-            for option, option_spec in sorted(spec.options.items()):
-                if option in provided:
-                    continue  # the playbook sets it (play or role vars)
-                if not ctx.vars.has(host, option):
-                    if option_spec.get("required") and option not in spec.defaults:
-                        errors.append("host %s: %s: required by role %s but not set (the role has no default)"
-                                      % (host, option, role))
-                    continue
-                value = ctx.vars.get(host, option)
-                if value is MISSING:
-                    continue
-                for problem in validate_option(option, option_spec, value):
-                    errors.append("host %s: %s: %s" % (host, option, problem))
-    return errors
-
-
-def check_unknown_role_variables(ctx: Context) -> list[str]:
-    """Check 2: a variable named <role>_... that the role does not know is probably a typo."""
-    errors = []
-    all_roles = set(ctx.roles)
-    for role, hosts in ctx.role_hosts.items():
-        spec = ctx.roles[role]
-        if spec.options is None:
-            continue
-        prefix = role + "_"
-        longer = sorted(other + "_" for other in all_roles if other.startswith(prefix))
-        known = set(spec.options) | set(spec.defaults)
-        for host in hosts:
-            for name in sorted(ctx.vars.names(host)):
-                if not name.startswith(prefix) or name in known:
-                    continue
-                if any(name.startswith(other) for other in longer):
-                    continue
-                errors.append("host %s: %s: unknown variable for role %s (typo?)" % (host, name, role))
-    return errors
-
-
-def extra_groups(ctx: Context, errors: list | None = None) -> set[str]:
-    """Union of ``platform_extra_groups`` over all hosts."""
-    result: set[str] = set()
-    for host in ctx.hosts:
-        value = ctx.vars.get(host, "platform_extra_groups", None)
-        if value is MISSING or value is None:
-            continue
-        if isinstance(value, str) or not isinstance(value, (list, tuple)) or \
-                not all(isinstance(item, str) for item in value):
-            if errors is not None:
-                errors.append("host %s: platform_extra_groups: must be a list of group names, got %r"
-                              % (host, value))
-            continue
-        result.update(value)
-    return result
-
-
-def check_unknown_groups(ctx: Context) -> list[str]:
-    """Check 3: every group is in the catalog, in platform_extra_groups or in a layer playbook."""
-    errors: list[str] = []
-    # a layer playbook's pattern may also name hosts; those are not groups
-    known = set(GROUP_CATALOG) | extra_groups(ctx, errors) | (set(ctx.playbook_groups) - set(ctx.hosts))
-    known_text = ", ".join(sorted(known))
-    for group in sorted(ctx.groups):
-        if group in BUILTIN_GROUPS or group in known:
-            continue
-        members = ", ".join(sorted(ctx.groups[group] or [])) or "none"
-        errors.append("group %s: unknown group (hosts: %s); known: %s; add it to platform_extra_groups "
-                      "if it is site-specific" % (group, members, known_text))
-    return errors
-
-
-def _network(text, interface: bool = False):
-    """Parse a CIDR; with interface=True an address with prefix (10.0.0.1/24) is allowed."""
-    if not isinstance(text, str) or "/" not in text:
-        raise ValueError
-    if interface:
-        return ipaddress.ip_interface(text.strip()).network
-    return ipaddress.ip_network(text.strip(), strict=False)
-
-
-def _host_addresses(ctx: Context) -> list:
-    """(address, host) for every inventory host whose ansible_host (or name) is an IP literal."""
-    result = []
-    for host in ctx.hosts:
-        address = ctx.vars.get(host, "ansible_host", None)
-        if address is MISSING:
-            continue
-        if address is None:
-            address = host
-        try:
-            result.append((ipaddress.ip_address(str(address).strip()), host))
-        except ValueError:
-            continue
-    return result
-
-
-def check_docker_address_pools(ctx: Context) -> list[str]:
-    """Check 4: Docker's address pools and bridge must not clash with customer networks
-    (platform_internal_networks of the host) or with any inventory host's address."""
-    role = "docker_engine"
-    if role not in ctx.role_hosts:
-        return []
-    errors: list[str] = []
-    defaults = ctx.roles[role].defaults
-    addresses = _host_addresses(ctx)
-    for host in ctx.role_hosts[role]:
-        provided = ctx.provided.get((host, role), frozenset())
-        internal = []
-        networks = ctx.vars.get(host, "platform_internal_networks", None)
-        if networks is not MISSING and networks is not None:
-            if isinstance(networks, str) or not isinstance(networks, (list, tuple)):
-                errors.append("host %s: platform_internal_networks: must be a list of CIDRs, got %r"
-                              % (host, networks))
-                networks = []
-            for item in networks:
-                try:
-                    internal.append(_network(item))
-                except ValueError:
-                    errors.append("host %s: platform_internal_networks: %r is not a valid CIDR" % (host, item))
-
-        candidates = []  # (variable, label, network)
-        variable = "docker_engine_default_address_pools"
-        if variable not in provided:
-            suffix = ""
-            if ctx.vars.has(host, variable):
-                pools = ctx.vars.get(host, variable)
-            else:
-                pools, suffix = defaults.get(variable, MISSING), " (role default)"
-                if _is_templated(pools):
-                    pools = MISSING
-            if pools is not MISSING and isinstance(pools, (list, tuple)):
-                for pool in pools:
-                    if not isinstance(pool, Mapping) or "base" not in pool:
-                        continue  # shape problems are reported by the argument spec check
-                    base = pool.get("base")
-                    try:
-                        network = _network(base)
-                    except ValueError:
-                        errors.append("host %s: %s: base %r is not a valid CIDR%s" % (host, variable, base, suffix))
-                        continue
-                    size = pool.get("size")
-                    try:
-                        size = int(size)
-                    except (TypeError, ValueError):
-                        size = None
-                    if size is not None and not network.prefixlen <= size <= network.max_prefixlen:
-                        errors.append("host %s: %s: size %s does not fit base %s (must be between %d and %d)%s"
-                                      % (host, variable, size, network, network.prefixlen,
-                                         network.max_prefixlen, suffix))
-                    candidates.append((variable, "%s%s" % (network, suffix), network))
-
-        variable = "docker_engine_bip"
-        if variable not in provided:
-            if ctx.vars.has(host, variable):
-                bip, suffix = ctx.vars.get(host, variable), ""
-            else:
-                bip, suffix = defaults.get(variable, MISSING), " (role default)"
-                if _is_templated(bip):
-                    bip = MISSING
-            if bip is not MISSING and bip not in (None, ""):
-                try:
-                    network = _network(bip, interface=True)
-                except ValueError:
-                    errors.append("host %s: %s: %r is not a valid address/prefix (e.g. 10.202.0.1/24)%s"
-                                  % (host, variable, bip, suffix))
-                else:
-                    candidates.append((variable, "%s (network %s)%s" % (bip, network, suffix), network))
-
-        for variable, label, network in candidates:
-            for other in internal:
-                if network.version == other.version and network.overlaps(other):
-                    errors.append("host %s: %s: %s overlaps platform_internal_networks %s"
-                                  % (host, variable, label, other))
-            for address, owner in addresses:
-                if address.version == network.version and address in network:
-                    errors.append("host %s: %s: %s contains ansible_host %s of host %s"
-                                  % (host, variable, label, address, owner))
-    return errors
-
-
-# A rule is a function rule(context: Context) -> list[str] of problems.
-def _model_key(name):
-    """Ollama's normalised model name, or None when the name is invalid."""
-    try:
-        return ModelName.parse(str(name)).key
-    except ValueError:
-        return None
-
-
-def check_model_mapping(ctx: Context) -> list[str]:
-    """External model names (platform_model_mapping) must map to a model that at least one
-    host running the ollama role plans in ollama_models; the gateway could not serve it
-    otherwise."""
-    variable = "platform_model_mapping"
-    errors: list[str] = []
-    mappings = {}
-    for host in ctx.hosts:
-        value = ctx.vars.get(host, variable, None)
-        if value is None or value is MISSING:
-            continue
-        if not isinstance(value, Mapping):
-            errors.append("host %s: %s: must be a dict of external name -> Ollama model, got %r"
-                          % (host, variable, value))
-            continue
-        # A value is a model name, or {model, mode} (mode chat or embedding, for the gateway).
-        mappings[host] = {str(k): str(v.get("model") if isinstance(v, Mapping) else v) for k, v in value.items()}
-    if not mappings:
-        return errors
-
-    planned: dict = {}  # model key -> hosts planning it
-    for host in ctx.role_hosts.get("ollama", []):
-        models = ctx.vars.get(host, "ollama_models", [])
-        if models is MISSING or not isinstance(models, (list, tuple)):
-            continue
-        for model in models:
-            if isinstance(model, Mapping) and model.get("name"):
-                planned.setdefault(_model_key(model["name"]), []).append(host)
-
-    reported = set()
-    for host, mapping in sorted(mappings.items()):
-        for external, internal in sorted(mapping.items()):
-            key = _model_key(internal)
-            if key is None:
-                problem = "%s: %s -> %r is not a valid Ollama model name" % (variable, external, internal)
-            elif key not in planned:
-                problem = ("%s: %s -> %s, but no host that runs the ollama role plans %s in ollama_models"
-                           % (variable, external, internal, internal))
-            else:
-                continue
-            if problem not in reported:  # group_vars/all repeats the same mapping on every host
-                reported.add(problem)
-                errors.append("host %s: %s" % (host, problem))
-    return errors
-
-
-def _role_value(ctx: Context, host: str, name: str, default):
-    value = ctx.vars.get(host, name, default)
-    return default if value is MISSING else value
-
-
-def check_central_services(ctx: Context) -> list[str]:
-    """What central_services would refuse half-way through a run, refused before it starts:
-    services the catalog does not offer centrally, settings and URLs of services the host does
-    not run, setting names the catalog does not know, image/service overrides that do not
-    resolve, and two services of one host publishing the same port."""
-    errors: list[str] = []
-    for host in ctx.role_hosts.get("central_services", []):
-        try:
-            catalog = dict((entry["name"], entry) for entry in resolve_catalog(
-                registry=_role_value(ctx, host, "platform_image_registry", "docker.io"),
-                image_overrides=_role_value(ctx, host, "platform_image_overrides", {}),
-                service_overrides=_role_value(ctx, host, "platform_service_overrides", {})))
-        except CatalogError as exc:
-            errors.append("host %s: %s" % (host, exc))
-            continue
-        central = placement.deployable_central_services(catalog)
-        enabled = _role_value(ctx, host, "central_services_enabled", None)
-        enabled = placement.default_central_services(catalog) if enabled in (None, MISSING) else list(enabled or [])
-        absent = list(_role_value(ctx, host, "central_services_absent", []) or [])
-        for variable, names in (("central_services_enabled", enabled), ("central_services_absent", absent)):
-            for name in names:
-                if name not in central:
-                    errors.append("host %s: %s: %r is not a central service of the catalog (known: %s)"
-                                  % (host, variable, name, ", ".join(central)))
-        for name in sorted(set(enabled) & set(absent)):
-            errors.append("host %s: %s is listed in both central_services_enabled and central_services_absent" % (host, name))
-        settings = _role_value(ctx, host, "central_services_settings", {}) or {}
-        if not isinstance(settings, Mapping):
-            errors.append("host %s: central_services_settings: must map service names to settings, got %r" % (host, settings))
-            settings = {}
-        for service, values in sorted(settings.items()):
-            if service not in enabled:
-                errors.append("host %s: central_services_settings: %s is not in central_services_enabled of this host"
-                              % (host, service))
-                continue
-            known = catalog[service]["settings"] if service in catalog else {}
-            for key in sorted(values or {}):
-                if key not in known:
-                    errors.append("host %s: central_services_settings.%s: unknown setting %r (known: %s)"
-                                  % (host, service, key, ", ".join(sorted(known)) or "none"))
-        urls = _role_value(ctx, host, "central_services_public_urls", {}) or {}
-        for service, url in sorted(urls.items()) if isinstance(urls, Mapping) else []:
-            if service not in enabled:
-                errors.append("host %s: central_services_public_urls: %s is not in central_services_enabled of this host"
-                              % (host, service))
-            elif not re.match(r"^https?://[^/\s]+", str(url)):
-                errors.append("host %s: central_services_public_urls.%s: %r is not an http(s) URL" % (host, service, url))
-        published: dict = {}
-        for service in enabled:
-            for container in catalog.get(service, {}).get("containers", {}).values():
-                for port in container.get("ports") or []:
-                    number = port.get("host", port.get("container")) if isinstance(port, Mapping) else port
-                    published.setdefault(number, []).append(service)
-        for number, services in sorted(published.items()):
-            if len(services) > 1:
-                errors.append("host %s: services %s would all publish port %s (set a different host port with "
-                              "platform_service_overrides)" % (host, " and ".join(services), number))
-    return errors
-
-
-def check_placement(ctx: Context) -> list[str]:
-    """Seed 000's placement, as the inventory chooses it: a service placed where the catalog
-    forbids it, a workspace that uses a central service no host provides, a host without the
-    address its DNS record needs. Same code as the platform_placement filter the plays use."""
-    hosts_in_play = set(ctx.groups.get("central", [])) | set(ctx.groups.get("workspace_vms", []))
-    if not hosts_in_play:
-        return []
-    first = sorted(ctx.hosts)[0] if ctx.hosts else None
-    try:
-        catalog = dict((entry["name"], entry) for entry in resolve_catalog(
-            registry=_role_value(ctx, first, "platform_image_registry", "docker.io"),
-            image_overrides=_role_value(ctx, first, "platform_image_overrides", {}),
-            service_overrides=_role_value(ctx, first, "platform_service_overrides", {})))
-    except CatalogError:
-        return []   # check_central_services names the override that does not resolve
-    hosts = {}
-    for group in placement.GROUPS:
-        for host in ctx.groups.get(group, []):
-            values = dict((name, ctx.vars.get(host, name)) for name in placement.HOST_VARIABLES)
-            hosts[host] = dict((name, value) for name, value in values.items() if value is not MISSING)
-    zone = _role_value(ctx, first, "platform_dns_zone", "localai.internal")
-    subdomain = _role_value(ctx, first, "platform_workspace_subdomain", "ws")
-    result = placement.compute(catalog, hosts, ctx.groups, zone, workspace_subdomain=subdomain)
-    # The central services rule reports these with more detail.
-    errors = [problem for problem in result["problems"] if "central_services_enabled:" not in problem]
-    for host, workspace in sorted(result["workspaces"].items()):
-        for variable in ("workspace_stack_settings", "workspace_stack_limits"):
-            values = _role_value(ctx, host, variable, {})
-            if not isinstance(values, Mapping):
-                continue   # the argument spec check names the type
-            for service in sorted(values):
-                if service not in workspace["local"]:
-                    errors.append("host %s: %s: %s does not run in this workspace (local: %s; see workspace_local_services)"
-                                  % (host, variable, service, ", ".join(workspace["local"]) or "nothing"))
-                elif variable == "workspace_stack_settings":
-                    known = catalog[service]["settings"]
-                    for key in sorted(values[service] or {}):
-                        if key not in known:
-                            errors.append("host %s: workspace_stack_settings.%s: unknown setting %r (known: %s)"
-                                          % (host, service, key, ", ".join(sorted(known)) or "none"))
-    return errors
-
-
-def check_gateway(ctx: Context) -> list[str]:
-    """What inference_gateway would refuse, refused before any host changes: wrong API key
-    entries (names, kinds, limits, budgets, models that are not external names) and model mapping
-    entries whose mode or costs are wrong."""
-    errors: list[str] = []
-    for host in ctx.role_hosts.get("inference_gateway", []):
-        mapping = _role_value(ctx, host, "inference_gateway_model_mapping", None)
-        if mapping is None:
-            mapping = _role_value(ctx, host, "platform_model_mapping", {})
-        if not isinstance(mapping, Mapping):
-            continue   # check_model_mapping names it
-        try:
-            gateway.model_groups(dict(mapping), [])
-        except gateway.GatewayError as exc:
-            errors.append("host %s: %s" % (host, exc))
-        keys = _role_value(ctx, host, "inference_gateway_api_keys", [])
-        errors.extend("host %s: %s" % (host, problem) for problem in gateway.check_api_keys(keys, mapping))
-    return errors
-
-
-RULES: list = [
-    check_argument_specs,
-    check_unknown_role_variables,
-    check_unknown_groups,
-    check_docker_address_pools,
-    check_model_mapping,
-    check_central_services,
-    check_placement,
-    check_gateway,
-]
-"""Every check, in order. Append new cross-host rules here."""
 
 
 # --------------------------------------------------------------------------------------
@@ -1104,8 +690,12 @@ def validate(hostvars: Mapping, groups: Mapping, site_playbook: str, roles_dir: 
     playbook that imports the layer playbooks, ``roles_dir`` the collection's roles/
     (default: ``<site_playbook dir>/../roles``).
     """
+    if rules is None:
+        # Read when called, not at import: the rule modules import this one (package docstring).
+        from ansible_collections.foundrycloud.platform.plugins.plugin_utils.inventory_validation.rules import RULES
+        rules = RULES
     context, errors = build_context(hostvars, groups, site_playbook, roles_dir)
-    for rule in RULES if rules is None else rules:
+    for rule in rules:
         errors.extend(rule(context))
 
     errors = sorted(set(errors))

@@ -12,8 +12,10 @@ import copy
 
 import pytest
 
-from ansible_collections.foundrycloud.platform.plugins.module_utils import openstack_changes as oc
-from ansible_collections.foundrycloud.platform.plugins.module_utils import openstack_plan as op
+from ansible_collections.foundrycloud.platform.plugins.plugin_utils.openstack import changes as oc
+from ansible_collections.foundrycloud.platform.plugins.plugin_utils.openstack.found_state import found_state
+from ansible_collections.foundrycloud.platform.plugins.plugin_utils.openstack.network_plan import network_plan, rules_with_ids
+from ansible_collections.foundrycloud.platform.plugins.plugin_utils.openstack.workspace_plan import workspace_plan as plan_workspace_vms
 
 DATA = {
     "projects": [
@@ -81,7 +83,7 @@ def cloud_holding(plan):
     for g in plan["security_groups"]:
         group = {"id": group_ids[g["name"]], "name": g["name"], "project_id": IDS[g["project"]],
                  "description": g["description"], "stateful": True}
-        rules = op.rules_with_ids(g["rules"], group_ids)
+        rules = rules_with_ids(g["rules"], group_ids)
         group["security_group_rules"] = [neutron_rule(r, group, i) for i, r in enumerate(rules)]
         groups.append(group)
     servers = [{"id": "v-alice", "name": "ws-alice", "project_id": "p-ws", "status": "ACTIVE"}]
@@ -101,14 +103,14 @@ def cloud_holding(plan):
 
 
 def plan():
-    result = op.network_plan(copy.deepcopy(DATA))
+    result = network_plan(copy.deepcopy(DATA))
     assert result["problems"] == []
     return result
 
 
 def changes(the_plan, state):
-    found = op.found_state(state["projects"], state["networks"], state["subnets"], state["routers"],
-                           state["router_ports"], state["security_groups"])
+    found = found_state(state["projects"], state["networks"], state["subnets"], state["routers"],
+                        state["router_ports"], state["security_groups"])
     result = oc.network_changes(the_plan, state, found)
     result.update(oc.floating_ip_changes(the_plan, state, found))
     return result
@@ -196,7 +198,7 @@ def test_an_edited_inventory_brings_back_the_module_call(edit_data, expected):
     state = cloud_holding(plan())
     data = copy.deepcopy(DATA)
     edit_data(data)
-    edited = op.network_plan(data)
+    edited = network_plan(data)
     assert edited["problems"] == []
     assert names(changes(edited, state)) == expected
 
@@ -208,7 +210,7 @@ def test_absent_objects_are_not_compared_here():
     data["networks"][0]["router"] = None
     data["networks"][1]["router"] = None
     data["security_groups"][0]["rules"].pop()
-    edited = op.network_plan(data)
+    edited = network_plan(data)
     assert edited["problems"] == []
     result = names(changes(edited, cloud_holding(plan())))
     assert "networks" not in result and "routers" not in result and "subnets" not in result
@@ -259,7 +261,7 @@ NETWORK_DATA = [{"name": "ws-net", "project": "ws", "subnets": [{"cidr": "10.20.
 
 
 def workspace_plan():
-    result = op.workspace_plan(copy.deepcopy(USERS), dict(DEFAULTS), networks=NETWORK_DATA)
+    result = plan_workspace_vms(copy.deepcopy(USERS), dict(DEFAULTS), networks=NETWORK_DATA)
     assert result["problems"] == []
     return result
 
@@ -323,7 +325,7 @@ def test_an_edited_user_brings_back_the_calls():
     users = copy.deepcopy(USERS)
     users[0]["metadata"] = {"team": "research"}
     users[1]["security_groups"] = ["workspace", "extra"]
-    edited = op.workspace_plan(users, dict(DEFAULTS), networks=NETWORK_DATA)
+    edited = plan_workspace_vms(users, dict(DEFAULTS), networks=NETWORK_DATA)
     result = oc.workspace_lookup(edited, vm_cloud(), {"ws": "p-ws"})
     assert result["ws-alice"]["server_changes"] and not result["ws-alice"]["port_changes"]
     assert result["ws-bob"]["port_changes"] and result["ws-bob"]["server_changes"]

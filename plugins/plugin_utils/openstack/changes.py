@@ -3,7 +3,7 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Look first, then change: which planned OpenStack objects differ from what the cloud holds.
 
-Input: a plan (openstack_plan.network_plan / workspace_plan) and the state one
+Input: a plan (network_plan.network_plan / workspace_plan.workspace_plan) and the state one
 openstack_state_info call read. Output: the objects for which the roles must call an
 openstack.cloud module. Each comparison follows what that module itself compares (its
 _build_update / _will_change), and errs one way only: an object is left out only when every
@@ -13,8 +13,9 @@ always applied, and a run that changes nothing makes no module call for objects 
 
 from __future__ import annotations
 
-from ansible_collections.foundrycloud.platform.plugins.module_utils.openstack_plan import (
-    endpoint_ports, found_id, network_ref_id, router_interfaces, rules_with_ids)
+from ansible_collections.foundrycloud.platform.plugins.plugin_utils.openstack.found_state import (
+    endpoint_ports, found_id, network_ref_id, router_interfaces)
+from ansible_collections.foundrycloud.platform.plugins.plugin_utils.openstack.network_plan import rules_with_ids
 
 # Quotas openstack.cloud.quota ignores per service (they left the APIs).
 QUOTA_EXCLUSIONS = {

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from ansible_collections.foundrycloud.platform.plugins.module_utils.inventory_rules import validate
+from ansible_collections.foundrycloud.platform.plugins.plugin_utils.inventory_validation.engine import validate
 
-REPO_ROOT = Path(__file__).resolve().parents[4]
+REPO_ROOT = Path(__file__).resolve().parents[5]
 
 LAYER = """\
 ---
