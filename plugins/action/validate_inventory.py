@@ -14,6 +14,7 @@ import os
 from collections.abc import Mapping
 
 from ansible.errors import AnsibleError
+from ansible.module_utils.common.text.converters import to_text
 from ansible.plugins.action import ActionBase
 
 from ansible_collections.foundrycloud.platform.plugins.plugin_utils.inventory_validation.engine import (
@@ -100,6 +101,10 @@ class ActionModule(ActionBase):
         roles_dir=dict(type="path"),
     )
 
+    def _decrypt(self, data: bytes) -> str:
+        """A vault-encrypted inventory file's text, with the vault secrets this run was given."""
+        return to_text(self._loader._vault.decrypt(data))  # pylint: disable=protected-access
+
     def run(self, tmp=None, task_vars=None):
         if task_vars is None:
             task_vars = {}
@@ -121,11 +126,14 @@ class ActionModule(ActionBase):
         hostvars = task_vars.get("hostvars") or {}
         hosts = groups.get("all") or [str(host) for host in hostvars]
 
+        sources = [str(source) for source in task_vars.get("ansible_inventory_sources") or []]
         outcome = validate(
             hostvars=_HostVarsView(hostvars, hosts),
             groups=groups,
             site_playbook=str(site_playbook),
             roles_dir=str(roles_dir) if roles_dir else None,
+            inventory_sources=sources,
+            decrypt=self._decrypt,
         )
 
         warnings = outcome.pop("warnings", [])

@@ -23,6 +23,11 @@ from collections.abc import Iterable, Mapping
 
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 
+from ansible_collections.foundrycloud.platform.plugins.plugin_utils.inventory_validation.files import (
+    InventoryFiles,
+    read_inventory,
+)
+
 try:  # PyYAML is always there on the controller, where this code runs
     import yaml
 except ImportError:  # pragma: no cover - only in minimal (target-side) environments
@@ -570,6 +575,11 @@ class Context:
     provided: dict  # (host, role) -> variables the playbooks set themselves
     playbook_groups: set  # names used literally in layer playbook host patterns
     warnings: list
+    # The inventory as its files say it (files.read_inventory): which file and line sets which
+    # variable for which group or host; empty when the sources are unknown (unit tests).
+    files: InventoryFiles = dataclasses.field(default_factory=InventoryFiles)
+    # The platform-wide variables' options (meta/platform_argument_specs.yml, every spec merged).
+    platform_options: dict = dataclasses.field(default_factory=dict)
 
 
 def _clean_message(message: str) -> str:
@@ -624,8 +634,32 @@ def validate_option(name: str, spec: Mapping, value) -> list[str]:
 # --------------------------------------------------------------------------------------
 
 
-def build_context(hostvars: Mapping, groups: Mapping, site_playbook: str, roles_dir: str | None = None):
-    """Collect everything the rules need. Returns (context, errors found while loading)."""
+PLATFORM_SPEC = os.path.join("meta", "platform_argument_specs.yml")
+
+
+def load_platform_options(collection_dir: str, errors: list) -> dict:
+    """The options of every spec in meta/platform_argument_specs.yml, merged into one mapping."""
+    path = os.path.join(collection_dir, PLATFORM_SPEC)
+    if not os.path.isfile(path):
+        return {}
+    try:
+        data = load_yaml_file(path)
+    except Exception as exc:  # a broken spec file is the collection's bug: say so, check the rest
+        errors.append("platform spec %s: %s" % (path, _clean_message(str(exc))))
+        return {}
+    options = {}
+    for spec in ((data or {}).get("argument_specs") or {}).values():
+        options.update((spec or {}).get("options") or {})
+    return options
+
+
+def build_context(hostvars: Mapping, groups: Mapping, site_playbook: str, roles_dir: str | None = None,
+                  inventory_sources=None, decrypt=None):
+    """Collect everything the rules need. Returns (context, errors found while loading).
+
+    inventory_sources: the inventory's files or directories (``ansible_inventory_sources``), read
+    for file and line of every variable; decrypt(bytes) -> str opens vault-encrypted files.
+    """
     warnings: list[str] = []
     errors: list[str] = []
     groups = {str(name): sorted({str(host) for host in (hosts or [])}) for name, hosts in groups.items()}
@@ -677,12 +711,76 @@ def build_context(hostvars: Mapping, groups: Mapping, site_playbook: str, roles_
         provided=provided,
         playbook_groups=playbook_groups,
         warnings=warnings,
+        files=read_inventory(inventory_sources, decrypt) if inventory_sources else InventoryFiles(),
+        platform_options=load_platform_options(os.path.dirname(roles_dir), errors),
     )
     return context, errors
 
 
+_HOST_PROBLEM = re.compile(r"^host (?P<host>\S+): (?P<variable>[A-Za-z_][A-Za-z0-9_]*): (?P<what>.*)$")
+_VARIABLE_PROBLEM = re.compile(r"^(?P<variable>[A-Za-z_][A-Za-z0-9_]*)(?P<item>\[[^\]]*\])?: (?P<what>.*)$")
+
+
+def _effective_definition(ctx: Context, host: str, variable: str):
+    """Where host's value of variable comes from, as far as the files tell (Ansible's order:
+    host_vars over the host's line in the inventory over group_vars, a smaller group over a
+    larger one, all last)."""
+    candidates = [d for d in ctx.files.definitions if d.variable == variable and (
+        (d.scope == "host" and d.name == host) or (d.scope == "group" and host in ctx.groups.get(d.name, ())))]
+    if not candidates:
+        return None
+
+    def rank(definition):
+        if definition.scope == "host":
+            return (2, "host_vars" in definition.file.split("/"), definition.file, definition.line)
+        size = len(ctx.groups.get(definition.name, ()))
+        return (0 if definition.name == "all" else 1, -size, definition.name, definition.file, definition.line)
+
+    return max(candidates, key=rank)
+
+
+def attribute(ctx: Context, errors: list) -> list:
+    """Fold per-host problems into one line per place that sets the value, naming group or host
+    and file: ``group all: platform_internal_networks: ... (group_vars/all/platform.yml:6)``.
+
+    The rules word problems per host; the same problem on every host of a group whose file sets
+    the value is one mistake, said once where it can be fixed. Problems whose value no file sets
+    (a role default, a computed value) stay as they are.
+    """
+    if not ctx.files.definitions:
+        return errors
+    folded: dict = {}
+    out = []
+    for error in errors:
+        match = _HOST_PROBLEM.match(error)
+        if match:
+            definition = _effective_definition(ctx, match["host"], match["variable"])
+            if definition is None or "(%s)" % definition.where in match["what"]:
+                out.append(error)  # no file sets it, or the rule named the place already
+                continue
+            key = (definition, match["variable"], match["what"])
+            folded.setdefault(key, set()).add(match["host"])
+            continue
+        match = _VARIABLE_PROBLEM.match(error)
+        definitions = [d for d in ctx.files.definitions if match and d.variable == match["variable"]]
+        if match and len({(d.scope, d.name, d.file) for d in definitions}) == 1:
+            definition = definitions[0]
+            out.append("%s %s: %s%s: %s (%s)" % (definition.scope, definition.name, match["variable"], match["item"] or "",
+                                                 match["what"], definition.where))
+        else:
+            out.append(error)
+    for (definition, variable, what), hosts in folded.items():
+        if definition.scope == "group" and definition.name != "all" and hosts != set(ctx.groups.get(definition.name, ())):
+            # only some of the group's hosts have the problem: name them
+            for host in sorted(hosts):
+                out.append("host %s: %s: %s (%s, group %s)" % (host, variable, what, definition.where, definition.name))
+            continue
+        out.append("%s %s: %s: %s (%s)" % (definition.scope, definition.name, variable, what, definition.where))
+    return out
+
+
 def validate(hostvars: Mapping, groups: Mapping, site_playbook: str, roles_dir: str | None = None,
-             rules: Iterable | None = None) -> dict:
+             rules: Iterable | None = None, inventory_sources=None, decrypt=None) -> dict:
     """Run every rule and return an action-plugin style result dict.
 
     ``hostvars`` maps host -> mapping of variables (values may raise UnevaluableVariable
@@ -694,11 +792,11 @@ def validate(hostvars: Mapping, groups: Mapping, site_playbook: str, roles_dir: 
         # Read when called, not at import: the rule modules import this one (package docstring).
         from ansible_collections.foundrycloud.platform.plugins.plugin_utils.inventory_validation.rules import RULES
         rules = RULES
-    context, errors = build_context(hostvars, groups, site_playbook, roles_dir)
+    context, errors = build_context(hostvars, groups, site_playbook, roles_dir, inventory_sources, decrypt)
     for rule in rules:
         errors.extend(rule(context))
 
-    errors = sorted(set(errors))
+    errors = sorted(set(attribute(context, errors)))
     warnings = sorted(set(context.warnings))
     checked = {role: list(hosts) for role, hosts in sorted(context.role_hosts.items())}
     pairs = sum(len(hosts) for hosts in checked.values())

@@ -47,9 +47,12 @@ def check_unknown_role_variables(ctx: Context) -> list[str]:
         prefix = role + "_"
         longer = sorted(other + "_" for other in all_roles if other.startswith(prefix))
         known = set(spec.options) | set(spec.defaults)
+        # Names an inventory file sets are judged by variables.check_unknown_variables, with the
+        # file and a suggestion; this catches what reaches hostvars by other means (inventory plugins).
+        in_files = {definition.variable for definition in ctx.files.definitions}
         for host in hosts:
             for name in sorted(ctx.vars.names(host)):
-                if not name.startswith(prefix) or name in known:
+                if not name.startswith(prefix) or name in known or name in in_files:
                     continue
                 if any(name.startswith(other) for other in longer):
                     continue

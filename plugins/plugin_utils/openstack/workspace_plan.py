@@ -116,7 +116,8 @@ def workspace_plan(users, defaults, networks=None, images=None, keypairs=None, s
             if not server[key]:
                 problems.add(where, "%s is not set (set it here or workspace_vms_%s for every user)" % (key, key))
         if isinstance(server["volume_size"], bool) or not isinstance(server["volume_size"], int) or server["volume_size"] < 0:
-            problems.add(where, "volume_size must be a number of GiB (0: boot from the image without a volume)")
+            problems.add(where, "volume_size must be a number of GiB (0: boot from the image without a volume), got %r"
+                         % (server["volume_size"],))
             server["volume_size"] = 0
         metadata = dict(defaults.get("metadata") or {})
         metadata.update(entry.get("metadata") or {})

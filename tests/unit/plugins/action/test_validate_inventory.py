@@ -74,6 +74,9 @@ def platform(make_platform, repo_root):
     def factory(**kwargs) -> Path:
         root = make_platform(**kwargs)
         shutil.copy(repo_root / "playbooks" / "validate.yml", root / "playbooks" / "validate.yml")
+        # the platform-wide variables' spec belongs to the collection, like its roles
+        (root / "meta").mkdir()
+        shutil.copy(repo_root / "meta" / "platform_argument_specs.yml", root / "meta" / "platform_argument_specs.yml")
         return root
 
     return factory
@@ -183,21 +186,26 @@ def test_all_problems_are_reported_at_once(repo_root, platform, inventory, tmp_p
     )
     rc, output = run_validate(repo_root, root, inv, tmp_path)
     assert rc != 0, output
-    assert "inventory validation failed: 6 problem(s)" in output
+    # One problem per place to fix: webapp_mode is wrong on app-1 and app-2 because group_vars of
+    # their group sets it, so it is one line for the group, naming the file and line.
+    assert "inventory validation failed: 5 problem(s)" in output
     expected = [
+        "group app_servers: webapp_mode: value of webapp_mode must be one of: fast, safe, got: turbo "
+        "(group_vars/app_servers.yml:1)",
         "group storage: unknown group (hosts: storage-1); known: ",
-        "host app-1: webapp_mode: value of webapp_mode must be one of: fast, safe, got: turbo",
-        "host app-2: webapp_listeners: missing required arguments: address found in webapp_listeners",
-        "host app-2: webapp_mode: value of webapp_mode must be one of: fast, safe, got: turbo",
-        "host app-2: webapp_prot: unknown variable for role webapp (typo?)",
+        "host app-2: webapp_listeners: missing required arguments: address found in webapp_listeners "
+        "(host_vars/app-2.yml:2)",
+        "host app-2: webapp_prot: unknown variable; did you mean webapp_port",
         "host central-1: docker_engine_default_address_pools: 10.0.128.0/17 "
-        "overlaps platform_internal_networks 10.0.0.0/16",
+        "overlaps platform_internal_networks 10.0.0.0/16 (host_vars/central-1.yml:1)",
     ]
-    message = output.split("inventory validation failed: 6 problem(s)\n", 1)[1]
-    lines = message.splitlines()[:6]
+    message = output.split("inventory validation failed: 5 problem(s)\n", 1)[1]
+    lines = message.splitlines()[:5]
+    assert len(lines) == len(expected), output
     for line, start in zip(lines, expected):
         assert line.startswith(start), (line, output)
-    assert "add it to platform_extra_groups if it is site-specific" in lines[0]
+    assert "add it to platform_extra_groups if it is site-specific" in lines[1]
+    assert lines[3].endswith("(host_vars/app-2.yml:1)") and lines[3].count("(host_vars/") == 1, lines[3]
     assert recap_hosts(output) == ["localhost"]
     assert not (tmp_path / "bin" / "ssh-calls").exists(), "an inventory host was contacted"
 
