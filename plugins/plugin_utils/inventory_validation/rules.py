@@ -41,6 +41,7 @@ from ansible_collections.foundrycloud.platform.plugins.plugin_utils.inventory_va
     check_platform_variables,
     check_unknown_variables,
 )
+from ansible_collections.foundrycloud.platform.plugins.plugin_utils.inventory_validation.vram import check_vram_plans
 
 RULES: list = [
     check_inventory_files,
@@ -60,6 +61,7 @@ RULES: list = [
     check_host_addresses,
     check_ports,
     check_ollama_settings,
+    check_vram_plans,
     check_openstack_network,
     check_workspace_vms,
     check_ceph_cluster,
