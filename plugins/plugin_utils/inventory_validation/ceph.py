@@ -61,7 +61,7 @@ def check_ceph_cluster(ctx) -> list[str]:
         for name, network in _networks(ctx, host, errors):
             address = host_address(ctx, host)
             if name == "ceph_cluster_public_network" and address is not None and address not in network:
-                outside.setdefault(network, []).append("%s (%s)" % (host, address))
+                outside.setdefault(network, []).append((host, address))
         size = role_value(ctx, host, "ceph_cluster", "ceph_cluster_pool_size", UNKNOWN)
         min_size = role_value(ctx, host, "ceph_cluster", "ceph_cluster_pool_min_size", UNKNOWN)
         if isinstance(size, int) and osd_hosts and size > len(osd_hosts):
@@ -80,9 +80,12 @@ def check_ceph_cluster(ctx) -> list[str]:
     for network, members in outside.items():
         # one line for the network (it is one value), naming every host it leaves out
         definitions = [d for d in ctx.files.definitions if d.variable == "ceph_cluster_public_network"]
-        errors.append("ceph_cluster_public_network: %s does not contain the address of %s" % (network, ", ".join(members))
-                      if len({(d.scope, d.name, d.file) for d in definitions}) == 1 else
-                      "host %s: ceph_cluster_public_network: %s does not contain the host's address" % (members[0], network))
+        if len({(d.scope, d.name, d.file) for d in definitions}) == 1:
+            errors.append("ceph_cluster_public_network: %s does not contain the address of %s"
+                          % (network, ", ".join("%s (%s)" % member for member in members)))
+        else:
+            errors.extend("host %s: ceph_cluster_public_network: %s does not contain the host's address"
+                          % (host, network) for host, _address in members)
     return errors
 
 

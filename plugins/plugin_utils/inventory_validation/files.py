@@ -201,6 +201,8 @@ def _walk_group(files: InventoryFiles, group: str, body, label: str, vaulted: bo
 
 
 def _inventory_file(files: InventoryFiles, path: str, decrypt):
+    if os.path.splitext(path)[1] not in YAML_EXTENSIONS + ("",):
+        return  # Ansible's yaml plugin reads no other file (hosts.ini: the ini plugin does)
     label = files.relative(path)
     text, vaulted = _read(path, files, decrypt)
     if text is None:
@@ -208,8 +210,10 @@ def _inventory_file(files: InventoryFiles, path: str, decrypt):
     stripped = [line for line in text.splitlines() if line.strip() and not line.lstrip().startswith(("#", ";"))]
     if stripped and re.match(r"^\s*\[[^\]]+\]\s*$", stripped[0]):
         return  # INI inventory: Ansible's own parser checks it
-    files.parsed_sources += 1
     data = parse_yaml(text, label, files.problems)
+    if isinstance(data, str):
+        return  # INI hosts before the first [group]: a YAML scalar, which Ansible hands to the ini plugin
+    files.parsed_sources += 1
     if data is None:
         return
     if not isinstance(data, dict):

@@ -70,12 +70,18 @@ def check_vault_files(ctx) -> list[str]:
     return errors
 
 
+def _secret_option(option) -> bool:
+    return bool(option.get("no_log")) and option.get("type") != "raw"
+
+
 def check_literal_secrets(ctx) -> list[str]:
     """Passwords, keys and tokens are not written as literals in clear files."""
+    # A raw option may hold a name, not a secret (openstack_network_cloud: a clouds.yaml cloud);
+    # its secrets are the secret-named keys of its dict form.
     no_log = set()
     for spec in ctx.roles.values():
-        no_log |= {name for name, option in (spec.options or {}).items() if option.get("no_log")}
-    no_log |= {name for name, option in ctx.platform_options.items() if option.get("no_log")}
+        no_log |= {name for name, option in (spec.options or {}).items() if _secret_option(option)}
+    no_log |= {name for name, option in ctx.platform_options.items() if _secret_option(option)}
     errors = []
     for definition in ctx.files.definitions:
         if definition.vaulted:

@@ -123,11 +123,12 @@ def planned_workspaces(ctx: Context) -> dict:
     for host in ctx.role_hosts.get("workspace_vms", []):
         users = _role_value(ctx, host, "workspace_vms_users", [])
         name_format = _role_value(ctx, host, "workspace_vms_name_format", "ws-{user}")
+        customer = _role_value(ctx, host, "workspace_vms_customer", _role_value(ctx, host, "platform_customer", ""))
         for user in users if isinstance(users, list) else []:
             if not isinstance(user, Mapping) or not isinstance(user.get("user"), str) or user.get("state") == "absent":
                 continue   # check_workspace_vms names a broken entry
-            try:
-                name = str(name_format).format(user=user["user"])
+            try:  # as workspace_plan names the server
+                name = user.get("name") or str(name_format).format(user=user["user"], customer=customer or "")
             except (KeyError, IndexError, ValueError):
                 name = "ws-" + user["user"]
             if name in existing:
@@ -171,8 +172,9 @@ def _planned_problem(ctx: Context, problem: str, planned: dict):
             continue
         rest = problem[len(prefix):]
         variable = rest.split(":", 1)[0]
-        where = [d for d in ctx.files.definitions
-                 if d.scope == "group" and d.name in ("workspace_vms", "all") and d.variable == variable]
+        # the place whose value the VM gets: workspace_vms over all, as planned_workspaces reads them
+        where = [d for scope in ("all", "workspace_vms") for d in ctx.files.definitions
+                 if d.scope == "group" and d.name == scope and d.variable == variable]
         place = " (%s)" % where[-1].where if where else ""
         return "group workspace_vms: %s [%s, from workspace_vms_users]%s" % (rest, PLANNED % user, place)
     return problem

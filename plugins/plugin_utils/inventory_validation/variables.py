@@ -92,6 +92,9 @@ def check_platform_variables(ctx) -> list[str]:
 
 
 def _network_problems(values):
+    if not isinstance(values, list):  # the spec takes a string as a one-element list; the roles do not
+        yield "must be a list of CIDRs, got %r" % (values,)
+        return
     for value in values:
         try:
             ipaddress.ip_network(str(value), strict=True)

@@ -7,13 +7,11 @@ a whole validation, extra rules, variables that need facts, role files (no Ansib
 from __future__ import annotations
 
 import copy
-from collections.abc import Mapping
 
 import pytest
 
 from ansible_collections.foundrycloud.platform.plugins.plugin_utils.inventory_validation import rules
 from ansible_collections.foundrycloud.platform.plugins.plugin_utils.inventory_validation.engine import (
-    UnevaluableVariable,
     pattern_names,
     resolve_host_pattern,
     scan_playbooks,
@@ -21,6 +19,7 @@ from ansible_collections.foundrycloud.platform.plugins.plugin_utils.inventory_va
     validate,
 )
 from inventory_cases import GROUPS, HOSTVARS, run, with_vars
+from rule_context import FactVars as FactDependentVars
 
 # --------------------------------------------------------------------------------------
 # Host patterns
@@ -190,28 +189,6 @@ def test_rules_are_extensible(platform):
 # --------------------------------------------------------------------------------------
 # Variables that cannot be evaluated offline
 # --------------------------------------------------------------------------------------
-
-
-class FactDependentVars(Mapping):
-    """Behaves like hostvars[host] when some templates need facts."""
-
-    def __init__(self, data, unevaluable):
-        self._data = data
-        self._unevaluable = set(unevaluable)
-
-    def __getitem__(self, key):
-        if key in self._unevaluable:
-            raise UnevaluableVariable("'ansible_facts' is undefined")
-        return self._data[key]
-
-    def __iter__(self):
-        return iter(set(self._data) | self._unevaluable)
-
-    def __len__(self):
-        return len(set(self._data) | self._unevaluable)
-
-    def __contains__(self, key):
-        return key in self._data or key in self._unevaluable
 
 
 def test_variables_needing_facts_are_warnings_not_errors(platform):

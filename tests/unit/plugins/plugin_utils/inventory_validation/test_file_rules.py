@@ -1,0 +1,57 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026 FoundryCloud Platform engineers
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The rules on the inventory's files (inventory_validation/file_rules.py): every file parses,
+and an inventory that Ansible read as empty is refused, not passed green."""
+
+from __future__ import annotations
+
+from ansible_collections.foundrycloud.platform.plugins.plugin_utils.inventory_validation.engine import validate
+from ansible_collections.foundrycloud.platform.plugins.plugin_utils.inventory_validation.file_rules import (
+    check_inventory_files,
+    check_inventory_has_hosts,
+)
+from ansible_collections.foundrycloud.platform.plugins.plugin_utils.inventory_validation.files import InventoryFiles
+from rule_context import make_context
+
+TAB = "file hosts.yml:3: not valid YAML: found character '\\t' that cannot start any token " \
+      "(the line holds a tab: YAML indents with spaces only)"
+
+
+def test_every_file_problem_is_an_error():
+    files = InventoryFiles(problems=["hosts.yml:3: x: duplicate key (first at line 2); YAML keeps only the last value"])
+    assert check_inventory_files(make_context({"a": {}}, files=files)) == [
+        "file hosts.yml:3: x: duplicate key (first at line 2); YAML keeps only the last value"]
+    assert check_inventory_files(make_context({"a": {}}, files=InventoryFiles())) == []
+
+
+def test_no_hosts_after_a_broken_file_points_at_it():
+    files = InventoryFiles(problems=["hosts.yml:3: not valid YAML: ..."], parsed_sources=1, sources=["inv"])
+    assert check_inventory_has_hosts(make_context({}, files=files)) == [
+        "inventory: no hosts; Ansible found none in the inventory's sources "
+        "(parsed 1 YAML inventory file(s): see the problems above)"]
+
+
+def test_no_hosts_in_sound_files():
+    files = InventoryFiles(parsed_sources=1, sources=["inv"])
+    assert check_inventory_has_hosts(make_context({}, files=files)) == [
+        "inventory: no hosts; Ansible found none in the inventory's sources"]
+
+
+def test_hosts_or_no_sources_pass():
+    assert check_inventory_has_hosts(make_context({"a": {}}, files=InventoryFiles(sources=["inv"]))) == []
+    assert check_inventory_has_hosts(make_context({}, files=InventoryFiles())) == []  # a caller without sources
+
+
+def test_validate_reads_the_sources_it_is_given(platform, tmp_path):
+    (tmp_path / "inv").mkdir()
+    (tmp_path / "inv" / "hosts.yml").write_text("all:\n  hosts:\n\tcentral-1: {}\n")
+    result = validate({}, {"all": [], "ungrouped": []}, site_playbook=str(platform / "playbooks" / "site.yml"),
+                      rules=[check_inventory_files, check_inventory_has_hosts],
+                      inventory_sources=[str(tmp_path / "inv")])
+    assert result["errors"] == [
+        TAB,
+        "inventory: no hosts; Ansible found none in the inventory's sources "
+        "(parsed 1 YAML inventory file(s): see the problems above)",
+    ]
+    assert result["failed"] is True
