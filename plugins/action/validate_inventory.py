@@ -76,7 +76,11 @@ class _HostVarsView(Mapping):
     def __getitem__(self, host):
         if host not in self._hosts:
             raise KeyError(host)
-        return _HostView(self._hostvars[host])
+        try:
+            return _HostView(self._hostvars[host])
+        except Exception as exc:  # a vars file Ansible cannot load: the files rule names file and line
+            message = getattr(exc, "message", None) or str(exc)
+            raise UnevaluableVariable("its variables cannot be loaded: %s" % " ".join(str(message).split())) from exc
 
     def __contains__(self, host):
         return host in self._hosts

@@ -532,7 +532,10 @@ class HostVarAccess:
         if host not in self._views:
             try:
                 view = self._hostvars[host] if host in self._hostvars else {}
-            except (KeyError, UnevaluableVariable):
+            except KeyError:
+                view = {}
+            except UnevaluableVariable as exc:
+                self._warnings.append("host %s: %s; its variables are not checked" % (host, exc))
                 view = {}
             self._views[host] = view if isinstance(view, Mapping) else {}
         return self._views[host]
@@ -793,6 +796,12 @@ def validate(hostvars: Mapping, groups: Mapping, site_playbook: str, roles_dir: 
         from ansible_collections.foundrycloud.platform.plugins.plugin_utils.inventory_validation.rules import RULES
         rules = RULES
     context, errors = build_context(hostvars, groups, site_playbook, roles_dir, inventory_sources, decrypt)
+    if context.files.unparsed:
+        # Fix the files first: checks on an inventory Ansible could only read in part would
+        # only report the consequences (hosts without addresses, groups without hosts).
+        rules = [rule for rule in rules if getattr(rule, "stage", None) == "syntax"]
+        context.warnings.append("%s not valid YAML: the other checks run once the file(s) parse"
+                                % ", ".join(context.files.unparsed))
     for rule in rules:
         errors.extend(rule(context))
 

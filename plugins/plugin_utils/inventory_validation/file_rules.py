@@ -7,6 +7,11 @@ inventory when a YAML inventory file does not), no key is written twice, and the
 from __future__ import annotations
 
 
+# A file that does not parse makes every other judgement unreliable (its hosts have no
+# variables, its groups no hosts): engine.validate then runs only the rules marked SYNTAX.
+SYNTAX = "syntax"
+
+
 def check_inventory_files(ctx) -> list[str]:
     """Files Ansible could not read as intended: broken YAML, duplicate keys, wrong shapes."""
     return ["file %s" % problem for problem in ctx.files.problems]
@@ -19,3 +24,7 @@ def check_inventory_has_hosts(ctx) -> list[str]:
     where = " (parsed %d YAML inventory file(s): see the problems above)" % ctx.files.parsed_sources \
         if ctx.files.problems else ""
     return ["inventory: no hosts; Ansible found none in the inventory's sources%s" % where]
+
+
+check_inventory_files.stage = SYNTAX
+check_inventory_has_hosts.stage = SYNTAX

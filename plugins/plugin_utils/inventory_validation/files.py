@@ -54,6 +54,15 @@ class InventoryFiles:
     encrypted_files: list = dataclasses.field(default_factory=list)
     parsed_sources: int = 0  # YAML inventory files read
     sources: list = dataclasses.field(default_factory=list)  # the inventory sources given
+    unparsed: list = dataclasses.field(default_factory=list)  # files that are not valid YAML
+
+    def parse(self, text: str, label: str):
+        """parse_yaml, remembering a file that does not parse."""
+        before = len(self.problems)
+        data = parse_yaml(text, label, self.problems)
+        if data is None and any(": not valid YAML: " in problem for problem in self.problems[before:]):
+            self.unparsed.append(label)
+        return data
 
     def relative(self, path: str) -> str:
         if self.root and os.path.abspath(path).startswith(self.root + os.sep):
@@ -210,7 +219,7 @@ def _inventory_file(files: InventoryFiles, path: str, decrypt):
     stripped = [line for line in text.splitlines() if line.strip() and not line.lstrip().startswith(("#", ";"))]
     if stripped and re.match(r"^\s*\[[^\]]+\]\s*$", stripped[0]):
         return  # INI inventory: Ansible's own parser checks it
-    data = parse_yaml(text, label, files.problems)
+    data = files.parse(text, label)
     if isinstance(data, str):
         return  # INI hosts before the first [group]: a YAML scalar, which Ansible hands to the ini plugin
     files.parsed_sources += 1
@@ -276,6 +285,6 @@ def read_inventory(sources, decrypt=None) -> InventoryFiles:
                     files.groups.add(entity)
                 if text is None:
                     continue
-                data = parse_yaml(text, label, files.problems)
+                data = files.parse(text, label)
                 _add_vars(files, "group" if kind == "group_vars" else "host", entity, data, label, vaulted)
     return files

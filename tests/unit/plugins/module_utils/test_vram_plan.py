@@ -38,8 +38,8 @@ def test_node_budget_from_inline_numbers():
 
 def test_incomplete_inline_numbers_name_what_is_missing():
     with pytest.raises(BudgetError, match="model qwen2.5:7b: no complete metadata .missing block_count"):
-        inline_metadata({"name": "qwen2.5:7b", "metadata": {"size_bytes": 1, "head_count": 1, "embedding_length": 1,
-                                                           "context_length": 1}})
+        numbers = {"size_bytes": 1, "head_count": 1, "embedding_length": 1, "context_length": 1}
+        inline_metadata({"name": "qwen2.5:7b", "metadata": numbers})
 
 
 def test_filter_refuses_wrong_input():

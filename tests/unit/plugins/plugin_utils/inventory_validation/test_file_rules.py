@@ -12,6 +12,11 @@ from ansible_collections.foundrycloud.platform.plugins.plugin_utils.inventory_va
     check_inventory_has_hosts,
 )
 from ansible_collections.foundrycloud.platform.plugins.plugin_utils.inventory_validation.files import InventoryFiles
+from ansible_collections.foundrycloud.platform.plugins.plugin_utils.inventory_validation.role_variables import (
+    check_argument_specs,
+)
+from ansible_collections.foundrycloud.platform.plugins.plugin_utils.inventory_validation.rules import RULES
+from inventory_cases import HOSTVARS, run
 from rule_context import make_context
 
 TAB = "file hosts.yml:3: not valid YAML: found character '\\t' that cannot start any token " \
@@ -55,3 +60,17 @@ def test_validate_reads_the_sources_it_is_given(platform, tmp_path):
         "(parsed 1 YAML inventory file(s): see the problems above)",
     ]
     assert result["failed"] is True
+
+
+def test_a_file_that_does_not_parse_stops_the_other_checks(platform, tmp_path):
+    """Checks on an inventory Ansible read only in part would report consequences, not the cause."""
+    inventory = tmp_path / "inventory"
+    (inventory / "group_vars").mkdir(parents=True)
+    (inventory / "hosts.yml").write_text("all:\n  children:\n    app_servers:\n      hosts:\n        app-1:\n")
+    (inventory / "group_vars" / "app_servers.yml").write_text("---\nwebapp_port: 8080\n\twebapp_mode: slow\n")
+    hostvars = {"app-1": dict(HOSTVARS["app-1"], webapp_mode="slow")}  # what a wrong value would give
+    groups = {"all": ["app-1"], "app_servers": ["app-1"]}
+    result = run(platform, hostvars, groups, rules=[*RULES, check_argument_specs], inventory_sources=[str(inventory)])
+    assert len(result["errors"]) == 1 and result["errors"][0].startswith(
+        "file group_vars/app_servers.yml:3: not valid YAML: "), result["errors"]
+    assert any("the other checks run once the file(s) parse" in warning for warning in result["warnings"])
