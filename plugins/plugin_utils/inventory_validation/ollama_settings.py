@@ -8,6 +8,7 @@ an archive source without a checksum (model entries without a name: the argument
 from __future__ import annotations
 
 import re
+
 from ansible_collections.foundrycloud.platform.plugins.plugin_utils.inventory_validation.values import UNKNOWN, role_value
 
 ALL_ADDRESSES = ("0.0.0.0", "::", "")
@@ -21,23 +22,44 @@ def _ollama_hosts(ctx):
     return sorted(hosts)
 
 
+SETTINGS = ("ollama_bind_address", "ollama_allow_bind_all", "ollama_kv_cache_type", "ollama_flash_attention",
+            "ollama_install_method", "ollama_archive_src", "ollama_archive_checksum")
+
+
+def settings_problems(values) -> list[str]:
+    """Problems of one node's Ollama settings, each ``<variable>: <what is wrong>``.
+
+    values: the settings of SETTINGS (a missing one or UNKNOWN is not judged). The same function
+    serves the offline validation and the ollama role's own check (filter
+    ``ollama_settings_problems``), so both refuse exactly the same settings.
+    """
+    def value(name, fallback=UNKNOWN):
+        found = values.get(name, fallback)
+        return fallback if found is None and fallback is not UNKNOWN else found
+
+    problems = []
+    bind, allow_all = value("ollama_bind_address"), value("ollama_allow_bind_all", False)
+    if bind is not UNKNOWN and str(bind) in ALL_ADDRESSES and allow_all is not True:
+        problems.append("ollama_bind_address: %r exposes Ollama on every interface; set "
+                        "ollama_allow_bind_all: true if that is really wanted" % (bind,))
+    cache, flash = value("ollama_kv_cache_type"), value("ollama_flash_attention")
+    if UNKNOWN not in (cache, flash) and cache != "f16" and flash is not True:
+        problems.append("ollama_kv_cache_type: %s needs ollama_flash_attention: true "
+                        "(Ollama ignores a quantised KV cache otherwise)" % (cache,))
+    source, checksum = value("ollama_archive_src", ""), value("ollama_archive_checksum", "")
+    if value("ollama_install_method", "archive") == "archive" and source not in ("", UNKNOWN, None) \
+            and checksum is not UNKNOWN and not re.match(r"^sha256:[0-9a-fA-F]{64}$", str(checksum or "")):
+        problems.append('ollama_archive_checksum: ollama_archive_src needs a checksum "sha256:<64 hex digits>"')
+    return problems
+
+
 def check_ollama_settings(ctx) -> list[str]:
     errors = []
     for host in _ollama_hosts(ctx):
-        def value(name, fallback=UNKNOWN):
-            return role_value(ctx, host, "ollama", name, fallback)
-
-        bind, allow_all = value("ollama_bind_address"), value("ollama_allow_bind_all", False)
-        if bind is not UNKNOWN and str(bind) in ALL_ADDRESSES and allow_all is not True:
-            errors.append("host %s: ollama_bind_address: %r exposes Ollama on every interface; set "
-                          "ollama_allow_bind_all: true if that is really wanted" % (host, bind))
-        cache, flash = value("ollama_kv_cache_type"), value("ollama_flash_attention")
-        if cache is not UNKNOWN and flash is not UNKNOWN and cache != "f16" and flash is not True:
-            errors.append("host %s: ollama_kv_cache_type: %s needs ollama_flash_attention: true "
-                          "(Ollama ignores a quantised KV cache otherwise)" % (host, cache))
-        source, checksum = value("ollama_archive_src", ""), value("ollama_archive_checksum", "")
-        if value("ollama_install_method", "archive") == "archive" and source not in ("", UNKNOWN, None) \
-                and checksum is not UNKNOWN and not re.match(r"^sha256:[0-9a-fA-F]{64}$", str(checksum or "")):
-            errors.append('host %s: ollama_archive_checksum: ollama_archive_src needs a checksum "sha256:<64 hex digits>"'
-                          % host)
+        # A templated default is unknown offline, except the checksum's: it is the URL form, never
+        # the literal a local archive needs.
+        fallbacks = {"ollama_allow_bind_all": False, "ollama_install_method": "archive", "ollama_archive_src": "",
+                     "ollama_archive_checksum": ""}
+        values = {name: role_value(ctx, host, "ollama", name, fallbacks.get(name, UNKNOWN)) for name in SETTINGS}
+        errors.extend("host %s: %s" % (host, problem) for problem in settings_problems(values))
     return errors
