@@ -34,8 +34,8 @@ def settings_problems(values) -> list[str]:
     ``ollama_settings_problems``), so both refuse exactly the same settings.
     """
     def value(name, fallback=UNKNOWN):
-        found = values.get(name, fallback)
-        return fallback if found is None and fallback is not UNKNOWN else found
+        found = values.get(name)
+        return fallback if found is None else found
 
     problems = []
     bind, allow_all = value("ollama_bind_address"), value("ollama_allow_bind_all", False)

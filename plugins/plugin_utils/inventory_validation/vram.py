@@ -37,9 +37,6 @@ def check_vram_plans(ctx) -> list[str]:
         entries = [dict(planned_defaults, **entry) for entry in with_site_metadata(models, site)]
         if any(missing_keys(clean_metadata(entry.get("metadata") or {})) for entry in entries):
             continue  # some numbers only the registry or a server knows: plan and the role check it
-        for entry in entries:
-            entry.setdefault("num_parallel", 1)
-            entry["num_ctx"] = entry.get("num_ctx") or None
         try:
             result = node_budget(entries, gpus, inline_metadata, overhead_per_gpu=value("ollama_gpu_overhead", 0),
                                  reserve=value("ollama_vram_reserve", "10%"),
