@@ -31,6 +31,11 @@ DNS_GROUP = "dns_servers"
 ON = ("required", "default")
 LABEL = re.compile(r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$")
 USER_NAME = re.compile(r"^[a-z_][a-z0-9_-]{0,31}$")
+# Accounts Debian (and the packages the platform installs) create themselves: a workspace user of
+# that name would take over a system account.
+SYSTEM_USERS = frozenset(("root", "daemon", "bin", "sys", "sync", "games", "man", "lp", "mail", "news", "uucp", "proxy",
+                          "www-data", "backup", "list", "irc", "nobody", "systemd-network", "systemd-resolve",
+                          "systemd-timesync", "messagebus", "sshd", "xrdp", "_apt", "polkitd", "ceph", "ollama", "docker"))
 # Guacamole reaches a workspace desktop here (roles/workspace_desktop), logging in as the user
 # with the password kept under this name in namespace workspace-<user>.
 DESKTOP_PORT = 3389
@@ -49,6 +54,24 @@ HOST_VARIABLES = (
 )
 # Groups whose hosts placement reads, besides each service's central_group.
 GROUPS = ("central", "workspace_vms", "gpu_nodes", "dns_servers")
+
+
+def is_zone_name(zone) -> bool:
+    """A DNS zone name of lower-case labels (a trailing dot allowed), as the platform's zone must be."""
+    if not isinstance(zone, str):
+        return False
+    labels = zone[:-1].split(".") if zone.endswith(".") else zone.split(".")
+    return bool(zone) and all(LABEL.match(label) for label in labels)
+
+
+def login_problem(user) -> str:
+    """Why user cannot be a workspace user's Linux login, or "" when it can."""
+    if not isinstance(user, str) or not USER_NAME.match(user):
+        return ("%r is not a valid login name (lower-case letters, digits, _ and -, at most 32, not starting with "
+                "a digit or -)" % (user,))
+    if user in SYSTEM_USERS:
+        return "%r is a system account; a workspace user must be a person's own account" % (user,)
+    return ""
 
 
 def read_host_variables(hostvars, hosts, names):
@@ -144,7 +167,7 @@ def compute(catalog, hosts, groups, zone, workspace_subdomain="ws", strict=False
     """
     problems = []
     zone = str(zone or "").strip().rstrip(".").lower()
-    if not zone or not all(LABEL.match(label) for label in zone.split(".")):
+    if not is_zone_name(zone):
         problems.append("platform_dns_zone: %r is not a DNS zone name (e.g. localai.internal)" % zone)
     subdomain = str(workspace_subdomain or "").strip(".").lower()
     if subdomain and not all(LABEL.match(label) for label in subdomain.split(".")):
@@ -216,9 +239,9 @@ def compute(catalog, hosts, groups, zone, workspace_subdomain="ws", strict=False
     for host in workspace_hosts:
         hv = vars_of(host)
         user = str(hv.get("workspace_user") or host).strip()
-        if not USER_NAME.match(user):
-            problems.append("host %s: workspace_user: %r is not a valid login name (lower-case letters, digits, _ and -)"
-                            % (host, user))
+        login = login_problem(user)
+        if login:
+            problems.append("host %s: workspace_user: %s" % (host, login))
         if user in users:
             problems.append("host %s: workspace_user: %r is also the user of %s (one workspace per user)"
                             % (host, user, users[user]))

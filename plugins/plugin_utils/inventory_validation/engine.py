@@ -720,7 +720,7 @@ def build_context(hostvars: Mapping, groups: Mapping, site_playbook: str, roles_
     return context, errors
 
 
-_HOST_PROBLEM = re.compile(r"^host (?P<host>\S+): (?P<variable>[A-Za-z_][A-Za-z0-9_]*): (?P<what>.*)$")
+_HOST_PROBLEM = re.compile(r"^host (?P<host>\S+): (?P<variable>[A-Za-z_][A-Za-z0-9_]*)(?P<item>\[[^\]]*\])?: (?P<what>.*)$")
 _VARIABLE_PROBLEM = re.compile(r"^(?P<variable>[A-Za-z_][A-Za-z0-9_]*)(?P<item>\[[^\]]*\])?: (?P<what>.*)$")
 
 
@@ -761,7 +761,7 @@ def attribute(ctx: Context, errors: list) -> list:
             if definition is None or "(%s)" % definition.where in match["what"]:
                 out.append(error)  # no file sets it, or the rule named the place already
                 continue
-            key = (definition, match["variable"], match["what"])
+            key = (definition, match["variable"] + (match["item"] or ""), match["what"])
             folded.setdefault(key, set()).add(match["host"])
             continue
         match = _VARIABLE_PROBLEM.match(error)

@@ -10,8 +10,8 @@ from __future__ import annotations
 from ansible_collections.foundrycloud.platform.plugins.plugin_utils.inventory_validation.services import (
     enabled_central_services,
     host_catalog,
-    published_ports,
 )
+from ansible_collections.foundrycloud.platform.plugins.plugin_utils.inventory_validation.service_settings import published_ports
 from ansible_collections.foundrycloud.platform.plugins.plugin_utils.inventory_validation.values import UNKNOWN, role_value
 
 # (role, variable) of the ports the roles bind themselves, outside the catalog's Compose projects.

@@ -6,10 +6,12 @@
 from __future__ import annotations
 
 from ansible_collections.foundrycloud.platform.plugins.plugin_utils.inventory_validation.ceph import (
+    check_ceph_client_data,
     check_ceph_clients,
     check_ceph_cluster,
 )
-from ansible_collections.foundrycloud.platform.plugins.plugin_utils.inventory_validation.dns import check_dns_server
+from ansible_collections.foundrycloud.platform.plugins.plugin_utils.inventory_validation.desktop import check_workspace_desktop
+from ansible_collections.foundrycloud.platform.plugins.plugin_utils.inventory_validation.dns import check_dns_client, check_dns_server
 from ansible_collections.foundrycloud.platform.plugins.plugin_utils.inventory_validation.docker_networks import check_docker_address_pools
 from ansible_collections.foundrycloud.platform.plugins.plugin_utils.inventory_validation.file_rules import (
     check_inventory_files,
@@ -64,8 +66,11 @@ RULES: list = [
     check_vram_plans,
     check_openstack_network,
     check_workspace_vms,
+    check_workspace_desktop,
     check_ceph_cluster,
+    check_ceph_client_data,
     check_ceph_clients,
     check_dns_server,
+    check_dns_client,
 ]
 """Every check, in order. Append new cross-host rules here."""

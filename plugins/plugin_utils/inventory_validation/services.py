@@ -7,13 +7,13 @@ refused before it starts."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 
 from ansible_collections.foundrycloud.platform.plugins.module_utils import gateway
 from ansible_collections.foundrycloud.platform.plugins.module_utils import placement
 from ansible_collections.foundrycloud.platform.plugins.module_utils.service_catalog import CatalogError
 from ansible_collections.foundrycloud.platform.plugins.module_utils.service_catalog import resolve as resolve_catalog
+from ansible_collections.foundrycloud.platform.plugins.plugin_utils.inventory_validation import service_settings
 from ansible_collections.foundrycloud.platform.plugins.plugin_utils.inventory_validation.engine import MISSING, Context
 
 
@@ -30,74 +30,31 @@ def check_central_services(ctx: Context) -> list[str]:
     errors: list[str] = []
     for host in ctx.role_hosts.get("central_services", []):
         try:
-            catalog = dict((entry["name"], entry) for entry in resolve_catalog(
-                registry=_role_value(ctx, host, "platform_image_registry", "docker.io"),
-                image_overrides=_role_value(ctx, host, "platform_image_overrides", {}),
-                service_overrides=_role_value(ctx, host, "platform_service_overrides", {})))
+            catalog = _resolve_catalog(ctx, host)
         except CatalogError as exc:
             errors.append("host %s: %s" % (host, exc))
             continue
-        central = placement.deployable_central_services(catalog)
-        enabled = _role_value(ctx, host, "central_services_enabled", None)
-        enabled = placement.default_central_services(catalog) if enabled in (None, MISSING) else list(enabled or [])
-        absent = list(_role_value(ctx, host, "central_services_absent", []) or [])
-        for variable, names in (("central_services_enabled", enabled), ("central_services_absent", absent)):
-            for name in names:
-                if name not in central:
-                    errors.append("host %s: %s: %r is not a central service of the catalog (known: %s)"
-                                  % (host, variable, name, ", ".join(central)))
-        for name in sorted(set(enabled) & set(absent)):
-            errors.append("host %s: %s is listed in both central_services_enabled and central_services_absent" % (host, name))
-        settings = _role_value(ctx, host, "central_services_settings", {}) or {}
-        if not isinstance(settings, Mapping):
-            errors.append("host %s: central_services_settings: must map service names to settings, got %r" % (host, settings))
-            settings = {}
-        for service, values in sorted(settings.items()):
-            if service not in enabled:
-                errors.append("host %s: central_services_settings: %s is not in central_services_enabled of this host"
-                              % (host, service))
-                continue
-            known = catalog[service]["settings"] if service in catalog else {}
-            for key in sorted(values or {}):
-                if key not in known:
-                    errors.append("host %s: central_services_settings.%s: unknown setting %r (known: %s)"
-                                  % (host, service, key, ", ".join(sorted(known)) or "none"))
-        urls = _role_value(ctx, host, "central_services_public_urls", {}) or {}
-        for service, url in sorted(urls.items()) if isinstance(urls, Mapping) else []:
-            if service not in enabled:
-                errors.append("host %s: central_services_public_urls: %s is not in central_services_enabled of this host"
-                              % (host, service))
-            elif not re.match(r"^https?://[^/\s]+", str(url)):
-                errors.append("host %s: central_services_public_urls.%s: %r is not an http(s) URL" % (host, service, url))
-        published = published_ports(catalog, enabled)
-        for number, services in sorted(published.items()):
-            if len(services) > 1:
-                errors.append("host %s: services %s would all publish port %s (set a different host port with "
-                              "platform_service_overrides)" % (host, " and ".join(services), number))
+        enabled = enabled_central_services(ctx, host, catalog)
+        errors.extend("host %s: %s" % (host, problem) for problem in service_settings.central_services_problems(
+            catalog, enabled, _role_value(ctx, host, "central_services_absent", []),
+            _role_value(ctx, host, "central_services_settings", {}), _role_value(ctx, host, "central_services_public_urls", {})))
     return errors
-
-
-def published_ports(catalog, services) -> dict:
-    """Host port -> the services (of those named) whose containers publish it."""
-    published: dict = {}
-    for service in services:
-        for container in catalog.get(service, {}).get("containers", {}).values():
-            for port in container.get("ports") or []:
-                number = port.get("host", port.get("container")) if isinstance(port, Mapping) else port
-                published.setdefault(number, []).append(service)
-    return published
 
 
 def host_catalog(ctx: Context, host: str):
     """The catalog as host sees it (its registry and overrides), name -> entry; None when an
     override does not resolve (check_central_services names it)."""
     try:
-        return dict((entry["name"], entry) for entry in resolve_catalog(
-            registry=_role_value(ctx, host, "platform_image_registry", "docker.io"),
-            image_overrides=_role_value(ctx, host, "platform_image_overrides", {}),
-            service_overrides=_role_value(ctx, host, "platform_service_overrides", {})))
+        return _resolve_catalog(ctx, host)
     except CatalogError:
         return None
+
+
+def _resolve_catalog(ctx: Context, host: str) -> dict:
+    return dict((entry["name"], entry) for entry in resolve_catalog(
+        registry=_role_value(ctx, host, "platform_image_registry", "docker.io"),
+        image_overrides=_role_value(ctx, host, "platform_image_overrides", {}),
+        service_overrides=_role_value(ctx, host, "platform_service_overrides", {})))
 
 
 def enabled_central_services(ctx: Context, host: str, catalog) -> list:
@@ -196,20 +153,9 @@ def check_placement(ctx: Context) -> list[str]:
     errors = [_planned_problem(ctx, problem, planned) for problem in result["problems"]
               if "central_services_enabled:" not in problem]
     for host, workspace in sorted(result["workspaces"].items()):
-        for variable in ("workspace_stack_settings", "workspace_stack_limits"):
-            values = _role_value(ctx, host, variable, {})
-            if not isinstance(values, Mapping):
-                continue   # the argument spec check names the type
-            for service in sorted(values):
-                if service not in workspace["local"]:
-                    errors.append("host %s: %s: %s does not run in this workspace (local: %s; see workspace_local_services)"
-                                  % (host, variable, service, ", ".join(workspace["local"]) or "nothing"))
-                elif variable == "workspace_stack_settings":
-                    known = catalog[service]["settings"]
-                    for key in sorted(values[service] or {}):
-                        if key not in known:
-                            errors.append("host %s: workspace_stack_settings.%s: unknown setting %r (known: %s)"
-                                          % (host, service, key, ", ".join(sorted(known)) or "none"))
+        errors.extend("host %s: %s" % (host, problem) for problem in service_settings.workspace_stack_problems(
+            catalog, workspace["local"], _role_value(ctx, host, "workspace_stack_settings", {}),
+            _role_value(ctx, host, "workspace_stack_limits", {})))
     return errors
 
 

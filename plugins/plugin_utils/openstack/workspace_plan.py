@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 
+from ansible_collections.foundrycloud.platform.plugins.module_utils import placement
 from ansible_collections.foundrycloud.platform.plugins.plugin_utils.openstack.common import (
     NAME,
     Problems,
@@ -24,7 +25,6 @@ from ansible_collections.foundrycloud.platform.plugins.plugin_utils.openstack.co
     _unknown_keys,
 )
 
-USER_NAME = re.compile(r"^[a-z_][a-z0-9_-]{0,31}$")
 USER_KEYS = ("user", "state", "project", "flavor", "image", "network", "fixed_ip", "security_groups", "keypair",
              "metadata", "volume_size", "availability_zone", "ssh_authorized_keys", "name")
 IMAGE_KEYS = ("name", "url", "file", "checksum", "disk_format", "container_format", "min_disk", "min_ram",
@@ -65,8 +65,9 @@ def workspace_plan(users, defaults, networks=None, images=None, keypairs=None, s
         where = _entry_label(variable, index, entry, key="user")
         _unknown_keys(entry, USER_KEYS, where, problems)
         user = entry.get("user")
-        if not isinstance(user, str) or not USER_NAME.match(user):
-            problems.add(where, "user %r is not a valid login name (lower-case letters, digits, _ and -, at most 32)" % (user,))
+        login = placement.login_problem(user)
+        if login:
+            problems.add(where, "user " + login)
             continue
         if _duplicate(seen, user, where, "user %s" % user, problems):
             continue

@@ -16,7 +16,7 @@ from ansible_collections.foundrycloud.platform.plugins.filter.ollama_models_not_
     FilterModule as NotInFilters,
     ollama_models_not_in,
 )
-from ansible_collections.foundrycloud.platform.plugins.filter.ollama_settings_problems import ollama_settings_problems
+from ansible_collections.foundrycloud.platform.plugins.filter.data_problems import ollama_settings_problems
 
 
 @pytest.mark.parametrize(

@@ -169,6 +169,9 @@ def test_duplicate_and_invalid_users_are_refused():
             in place(hosts, groups)["problems"])
     hosts, groups = inventory(**{"ws-bob": {"workspace_user": "Bob Smith"}})
     assert any("'Bob Smith' is not a valid login name" in p for p in place(hosts, groups)["problems"])
+    hosts, groups = inventory(**{"ws-bob": {"workspace_user": "www-data"}})
+    assert ("host ws-bob: workspace_user: 'www-data' is a system account; a workspace user must be a person's own "
+            "account") in place(hosts, groups)["problems"]
 
 
 def test_dns_records_for_services_hosts_and_workspaces():

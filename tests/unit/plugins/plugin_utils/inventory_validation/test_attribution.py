@@ -37,6 +37,13 @@ def test_only_some_hosts_of_the_group_are_named_with_the_group():
         "host gpu-2: %s (group_vars/gpu_nodes.yml:3, group gpu_nodes)" % PROBLEM]
 
 
+def test_a_problem_of_one_list_item_is_folded_with_its_index():
+    mounts = group_var("gpu_nodes", "ceph_client_mounts", [{"path": "x"}], "group_vars/gpu_nodes.yml", 19)
+    problem = "ceph_client_mounts[0]: needs an absolute path (got 'x')"
+    assert fold(["host gpu-1: " + problem, "host gpu-2: " + problem], mounts) == [
+        "group gpu_nodes: %s (group_vars/gpu_nodes.yml:19)" % problem]
+
+
 def test_group_all_is_one_line_even_for_some_hosts():
     definition = group_var("all", "platform_dns_zone", "a..b", "group_vars/all/platform.yml", 8)
     assert fold(["host gpu-1: platform_dns_zone: bad"], definition) == [

@@ -9,12 +9,16 @@ from __future__ import annotations
 import pytest
 
 from ansible_collections.foundrycloud.platform.plugins.plugin_utils.inventory_validation.ceph import (
+    check_ceph_client_data,
     check_ceph_clients,
     check_ceph_cluster,
 )
+from ansible_collections.foundrycloud.platform.plugins.filter.data_problems import ceph_client_problems
+from ansible_collections.foundrycloud.platform.plugins.filter.data_problems import ceph_cluster_problems
 from rule_context import FactVars, group_var, make_context
 
-QUORUM = "a quorum needs an odd number of monitors, at least three"
+QUORUM = ("a quorum needs an odd number of monitors, at least three "
+          "(one only with ceph_cluster_allow_single_monitor: true)")
 
 
 def cluster(mons=3, osds=3, files=None, **values):
@@ -34,6 +38,14 @@ def test_monitor_quorum(mons, named):
 def test_three_or_five_monitors_pass():
     assert cluster(mons=3) == []
     assert cluster(mons=5) == []
+
+
+def test_one_monitor_only_with_the_opt_in():
+    assert cluster(mons=1, osds=1, ceph_cluster_pool_size=1, ceph_cluster_pool_min_size=1,
+                   ceph_cluster_allow_single_monitor=True) == []
+    # the opt-in is for one monitor, not for an even number
+    assert cluster(mons=2, osds=2, ceph_cluster_pool_size=2, ceph_cluster_pool_min_size=1,
+                   ceph_cluster_allow_single_monitor=True) == ["group ceph_mons: 2 monitor(s) (mon-1, mon-2); " + QUORUM]
 
 
 def test_the_monitor_group_of_the_inventory():
@@ -88,6 +100,20 @@ def test_osd_device_listed_twice():
         "host mon-%d: ceph_cluster_osd_devices: /dev/sdb is listed twice" % i for i in (1, 2, 3)]
 
 
+def test_wipe_device_that_is_no_osd_device():
+    assert cluster(mons=3, osds=0, ceph_cluster_osd_devices=["/dev/sdb"], ceph_cluster_osd_wipe_devices=["/dev/sdc"]) == [
+        "host mon-%d: ceph_cluster_osd_wipe_devices: /dev/sdc is not in ceph_cluster_osd_devices (only an OSD device "
+        "is ever wiped)" % i for i in (1, 2, 3)]
+    assert cluster(ceph_cluster_osd_devices=["/dev/sdb"], ceph_cluster_osd_wipe_devices=["/dev/sdb"]) == []
+
+
+@pytest.mark.parametrize("fsid", ["not-a-uuid", "9F3C1B52-5A2E-4C4B-9C4E-2F9E1B0A7D11", "9f3c1b52"])
+def test_fsid_that_is_not_a_lower_case_uuid(fsid):
+    assert cluster(mons=3, osds=0, ceph_cluster_fsid=fsid)[0] == (
+        "host mon-1: ceph_cluster_fsid: %r is not a lower-case UUID (leave it empty to generate one)" % fsid)
+    assert cluster(ceph_cluster_fsid="9f3c1b52-5a2e-4c4b-9c4e-2f9e1b0a7d11") == []
+
+
 def test_no_cluster_and_values_that_need_facts_pass():
     assert check_ceph_cluster(make_context({"a": {}}, role_hosts={"ceph_cluster": []})) == []
     hostvars = {"osd-1": FactVars({"ceph_cluster_pool_min_size": 2}, {"ceph_cluster_pool_size", "ceph_cluster_public_network"})}
@@ -133,3 +159,37 @@ def test_declared_clients_that_need_facts_skip_the_check():
     hostvars = {"mon-1": FactVars({}, {"ceph_resources_clients"}), "gpu-1": {"ceph_client_keyrings": ["client.x"]}}
     role_hosts = {"ceph_resources": ["mon-1"], "ceph_client": ["gpu-1"]}
     assert check_ceph_clients(make_context(hostvars, role_hosts=role_hosts)) == []
+
+
+@pytest.mark.parametrize(("values", "problem"), [
+    ({"ceph_client_keyrings": ["nova"]}, "ceph_client_keyrings[0]: 'nova' is not a cephx client entity (client.NAME)"),
+    ({"ceph_client_keyrings": [{"owner": "nova"}]}, "ceph_client_keyrings[0]: None is not a cephx client entity (client.NAME)"),
+    ({"ceph_client_mounts": [{"path": "srv/models"}]}, "ceph_client_mounts[0]: needs an absolute path (got 'srv/models')"),
+    ({"ceph_client_mounts": ["/srv/models"]}, "ceph_client_mounts[0]: needs an absolute path (got '/srv/models')"),
+    ({"ceph_client_mounts": [{"path": "/srv/m", "client": "models"}]},
+     "ceph_client_mounts[0]: client 'models' is not a cephx client entity (client.NAME)"),
+])
+def test_client_data_itself(values, problem):
+    assert check_ceph_client_data(make_context({"gpu-1": values}, role_hosts={"ceph_client": ["gpu-1"]})) == [
+        "host gpu-1: " + problem]
+    assert ceph_client_problems(values) == [problem]   # the role's filter: the same function
+
+
+def test_client_data_that_passes():
+    values = {"ceph_client_keyrings": ["client.nova", {"name": "client.backup", "mode": "0640"}],
+              "ceph_client_mounts": [{"path": "/srv/models"}, {"path": "/srv/d", "client": "client.data"}]}
+    assert check_ceph_client_data(make_context({"gpu-1": values}, role_hosts={"ceph_client": ["gpu-1"]})) == []
+    assert ceph_client_problems({"ceph_client_keyrings": None, "ceph_client_mounts": None}) == []
+
+
+def test_the_cluster_filter_is_the_rule_on_one_host():
+    monitors, osds = ["mon-1", "mon-2", "mon-3"], ["osd-1", "osd-2"]
+    values = {"ceph_cluster_pool_size": 3, "ceph_cluster_pool_min_size": 2, "ceph_cluster_public_network": "10.30.0.0/24",
+              "ceph_cluster_osd_devices": ["/dev/sdb"], "ceph_cluster_osd_wipe_devices": []}
+    assert ceph_cluster_problems(values, monitors, osds, address="10.30.0.9") == [
+        "ceph_cluster_pool_size: 3 copies, but group ceph_osds has only 2 host(s); the pools would never become healthy"]
+    assert ceph_cluster_problems(dict(values, ceph_cluster_pool_size=2), monitors, osds, address="10.31.0.9") == [
+        "ceph_cluster_public_network: 10.30.0.0/24 does not contain the host's address 10.31.0.9"]
+    assert ceph_cluster_problems(dict(values, ceph_cluster_pool_size=2), ["mon-1"], osds, mon_group="mons",
+                                 address="10.30.0.9") == ["group mons: 1 monitor(s) (mon-1); " + QUORUM]
+    assert ceph_cluster_problems(dict(values, ceph_cluster_pool_size=2), monitors, osds, address="") == []

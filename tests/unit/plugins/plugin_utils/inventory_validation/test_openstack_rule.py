@@ -91,7 +91,7 @@ def test_workspace_plan_problems():
         "workspace_vms_users[carol]: flavor is not set (set it here or workspace_vms_flavor for every user)",
         "workspace_vms_users[carol]: fixed_ip 10.99.0.5 is in no subnet of network tenant (10.20.5.0/24)",
         "workspace_vms_users[Dave]: user 'Dave' is not a valid login name (lower-case letters, digits, _ and -, "
-        "at most 32)",
+        "at most 32, not starting with a digit or -)",
     ]
 
 

@@ -1,16 +1,14 @@
 # -*- coding: utf-8 -*-
 # Copyright (c) 2026 FoundryCloud Platform engineers
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The port rule (inventory_validation/ports.py, with services.published_ports): one owner per
+"""The port rule (inventory_validation/ports.py, with service_settings.published_ports): one owner per
 port and host across the catalog's services and the roles' own ports, and ports in range."""
 
 from __future__ import annotations
 
 from ansible_collections.foundrycloud.platform.plugins.plugin_utils.inventory_validation.ports import check_ports
-from ansible_collections.foundrycloud.platform.plugins.plugin_utils.inventory_validation.services import (
-    host_catalog,
-    published_ports,
-)
+from ansible_collections.foundrycloud.platform.plugins.plugin_utils.inventory_validation.service_settings import published_ports
+from ansible_collections.foundrycloud.platform.plugins.plugin_utils.inventory_validation.services import host_catalog
 from rule_context import FactVars, make_context
 
 EVERY_ROLE = ("central_services", "inference_gateway", "ollama", "workspace_desktop", "nvidia_gpu", "dns_server",

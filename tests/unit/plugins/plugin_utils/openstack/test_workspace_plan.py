@@ -45,6 +45,8 @@ def test_metadata_customer_and_user_cannot_be_overridden():
 
 @pytest.mark.parametrize("users, message", [
     ([{"user": "Alice"}], "workspace_vms_users[Alice]: user 'Alice' is not a valid login name"),
+    ([{"user": "backup"}], "workspace_vms_users[backup]: user 'backup' is a system account; a workspace user must be "
+                           "a person's own account"),
     ([{"user": "alice"}, {"user": "alice"}], "workspace_vms_users[alice]: user alice is declared twice"),
     ([{"user": "alice", "fixed_ip": "10.20.9.1"}], "fixed_ip 10.20.9.1 is in no subnet of network ws-net (10.20.5.0/24)"),
     ([{"user": "alice", "fixed_ip": "10.20.5.0"}], "is the network or broadcast address"),
