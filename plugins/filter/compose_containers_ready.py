@@ -8,7 +8,7 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 name: compose_containers_ready
 short_description: Whether every service of a Compose project runs, from C(docker compose ps) output
-version_added: 0.2.0
+version_added: 0.1.0
 author: FoundryCloud Platform engineers (!UNKNOWN)
 description:
   - Reads what C(docker compose ps --all --format json) printed (one JSON object per line, or one

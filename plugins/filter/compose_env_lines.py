@@ -8,7 +8,7 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 name: compose_env_lines
 short_description: The lines of a service's Compose .env file
-version_added: 0.2.0
+version_added: 0.1.0
 author: FoundryCloud Platform engineers (!UNKNOWN)
 description:
   - Returns sorted C(KEY='value') lines defining C(PLATFORM_<NAME>) for each key of the input,

@@ -8,7 +8,7 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 name: compose_project
 short_description: A service catalog entry as a Compose project
-version_added: 0.2.0
+version_added: 0.1.0
 author: FoundryCloud Platform engineers (!UNKNOWN)
 description:
   - Turns an entry of the service catalog (see the C(foundrycloud.platform.service_catalog)

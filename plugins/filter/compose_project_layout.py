@@ -8,7 +8,7 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 name: compose_project_layout
 short_description: The directories and files of a service's Compose project, for file_set
-version_added: 0.2.0
+version_added: 0.1.0
 author: FoundryCloud Platform engineers (!UNKNOWN)
 description:
   - From a resolved catalog entry and the rendered C(compose.yml), C(.env) and files of the entry,

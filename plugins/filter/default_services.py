@@ -8,7 +8,7 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 name: default_services
 short_description: The services the catalog runs centrally or inside a workspace unless the inventory says otherwise
-version_added: 0.3.0
+version_added: 0.1.0
 author: FoundryCloud Platform engineers (!UNKNOWN)
 description:
   - From the service catalog (seed 000's table as C(placement) per service), the names whose placement on

@@ -1,94 +1,11 @@
 # -*- coding: utf-8 -*-
 # Copyright (c) 2026 FoundryCloud Platform engineers
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Filters: check DNS records, decide a zone's SOA serial, render a BIND zone file."""
+"""Filters: check DNS records, decide a zone's SOA serial, render a BIND zone file.
+
+Each filter's documentation is the .yml file of its name next to this one."""
 
 from __future__ import annotations
-
-DOCUMENTATION = r"""
-name: dns_zone
-short_description: A BIND zone file whose SOA serial changes only when its content changes
-version_added: 0.2.0
-author: FoundryCloud Platform engineers (!UNKNOWN)
-description:
-  - >-
-    Renders the zone file of O(zone) from a list of records (the platform's data contract,
-    V(name), V(type), V(value) and an optional V(ttl) per record), with the SOA and NS records of
-    O(nameservers), the address records of nameservers that lie inside the zone, and a comment
-    line C(; foundrycloud-digest: sha256:...) that holds a digest of everything but the serial.
-  - >-
-    The serial is taken from O(previous) (the zone file as it is on the host) when the digest
-    there equals the new one, so the same records give the same text and a re-run changes
-    nothing. Otherwise it becomes the larger of the old serial plus one and C(YYYYMMDD00) of
-    O(today); without a readable old serial C(YYYYMMDD00).
-  - >-
-    Records are checked first; an invalid list raises an error that names each bad record.
-  - >-
-    The same file holds the filter C(dns_zone_serial) (input the previous text, arguments digest and
-    today), the serial rule alone, and C(dns_zone_record_errors) (input the records, argument the
-    zone), the problems of a record list (empty when valid),
-    for an assert task that names the variable and the host.
-options:
-  _input:
-    description: The records; C(name) relative to the zone, C(@) for the apex, or absolute with a
-      trailing dot inside the zone. Types C(A), C(AAAA), C(CNAME), C(TXT), C(SRV), C(MX).
-    type: list
-    elements: dict
-    required: true
-  zone:
-    description: The zone, e.g. C(localai.internal).
-    type: str
-    required: true
-  nameservers:
-    description: The zone's name servers, C({name, address}); the first is the SOA primary. A name
-      inside the zone gets an address record unless the records name it already.
-    type: list
-    elements: dict
-    required: true
-  previous:
-    description: The current zone file text; empty or unreadable means a first run.
-    type: str
-    default: ""
-  today:
-    description: Today as C(YYYYMMDD) (UTC). Default the controller's current UTC date.
-    type: str
-  ttl:
-    description: Default TTL of the zone (C($TTL)).
-    type: int
-    default: 3600
-  soa:
-    description: SOA fields C(hostmaster) (mail name, C(@) allowed), C(refresh), C(retry),
-      C(expire), C(negative_ttl).
-    type: dict
-    default: {}
-"""
-
-EXAMPLES = r"""
-- name: Write the zone file
-  ansible.builtin.copy:
-    content: >-
-      {{ dns_server_records | foundrycloud.platform.dns_zone(
-           'localai.internal', nameservers=[{'name': 'ns1', 'address': '10.0.0.53'}],
-           previous=current_zone_text, today=now(utc=true, fmt='%Y%m%d')) }}
-    dest: /etc/bind/db.localai.internal
-    mode: "0644"
-    validate: named-checkzone localai.internal %s
-
-- name: Refuse bad records before changing anything
-  ansible.builtin.assert:
-    that: dns_server_records | foundrycloud.platform.dns_zone_record_errors('localai.internal') == []
-
-- name: The serial rule alone
-  ansible.builtin.debug:
-    msg: "{{ old_zone_text | foundrycloud.platform.dns_zone_serial('sha256:ab12...', '20261125') }}"
-"""
-
-RETURN = r"""
-_value:
-  description: The zone file text (dns_zone), the serial (dns_zone_serial, an integer), or the
-    problems found (dns_zone_record_errors, a list of strings naming each bad record).
-  type: raw
-"""
 
 import datetime
 import hashlib

@@ -8,7 +8,7 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 name: gateway_api_keys
 short_description: The gateway's keys file entries from inference_gateway_api_keys and the kept key values
-version_added: 0.3.0
+version_added: 0.1.0
 author: FoundryCloud Platform engineers (!UNKNOWN)
 description:
   - Checks C(inference_gateway_api_keys) (name, kind, team, models, rpm, tpm, max_budget,
@@ -29,6 +29,13 @@ options:
     description: C(platform_model_mapping); the models a key may use must be its external names.
     type: dict
     required: true
+  defaults:
+    description: >-
+      The limits of keys that do not set them - C(rpm), C(tpm), C(budget_period_days) (the
+      C(inference_gateway_default_*) settings), each a whole number above 0 or none. Another name
+      or value fails. Without C(budget_period_days) a key's budget period is 30 days.
+    type: dict
+    default: {}
 """
 
 EXAMPLES = r"""

@@ -8,7 +8,7 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 name: gateway_model_groups
 short_description: LiteLLM model groups from platform_model_mapping and the GPU nodes' model plans
-version_added: 0.3.0
+version_added: 0.1.0
 author: FoundryCloud Platform engineers (!UNKNOWN)
 description:
   - C(platform_model_mapping) (external name to internal Ollama model) is the one place of model name resolution.

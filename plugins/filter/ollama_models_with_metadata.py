@@ -8,7 +8,7 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 name: ollama_models_with_metadata
 short_description: Complete ollama_models entries with the site's numbers per model
-version_added: 0.2.0
+version_added: 0.1.0
 author: FoundryCloud Platform engineers (!UNKNOWN)
 description:
   - Gives every entry of a model list the numbers the VRAM plan needs (C(size_bytes),

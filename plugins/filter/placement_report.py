@@ -8,7 +8,7 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 name: placement_report
 short_description: The placement as readable lines for the plan report
-version_added: 0.3.0
+version_added: 0.1.0
 author: FoundryCloud Platform engineers (!UNKNOWN)
 description:
   - Turns the result of C(foundrycloud.platform.platform_placement) into text lines - a table of the

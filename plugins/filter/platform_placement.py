@@ -8,7 +8,7 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 name: platform_placement
 short_description: Which host runs which service, and the endpoints every workspace uses
-version_added: 0.3.0
+version_added: 0.1.0
 author: FoundryCloud Platform engineers (!UNKNOWN)
 description:
   - Computes, from the inventory and the service catalog, the services every host runs

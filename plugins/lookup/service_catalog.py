@@ -8,7 +8,7 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 name: service_catalog
 short_description: Services of the platform catalog, overrides applied and images resolved
-version_added: 0.2.0
+version_added: 0.1.0
 author: FoundryCloud Platform engineers (!UNKNOWN)
 description:
   - Returns entries of the collection's service catalog (C(catalog/services/*.yml)), one per

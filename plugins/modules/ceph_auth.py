@@ -19,7 +19,7 @@ description:
   - O(caps) is the whole set; a service missing from it loses its capability.
   - Returns the key, so tasks that register the result should use C(no_log).
   - O(state=absent) removes the entity; C(client.admin) and C(mon.) are never removed.
-version_added: 0.2.0
+version_added: 0.1.0
 author:
   - FoundryCloud Platform engineers (!UNKNOWN)
 options:

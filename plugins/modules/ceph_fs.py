@@ -19,7 +19,7 @@ description:
     (M(foundrycloud.platform.ceph_pool)) would create them.
   - O(state=absent) removes the filesystem (C(fs fail), C(fs rm)), and only with O(allow_delete=true); its pools and
     their data stay.
-version_added: 0.2.0
+version_added: 0.1.0
 author:
   - FoundryCloud Platform engineers (!UNKNOWN)
 options:

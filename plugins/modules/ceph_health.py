@@ -16,7 +16,7 @@ description:
   - Fails when the time is up, with the reasons the gate did not pass (the checks and their messages, the PG states),
     or at once when the Ceph CLI is missing. A cluster that does not answer is asked again until the time is up.
   - Changes nothing.
-version_added: 0.2.0
+version_added: 0.1.0
 author:
   - FoundryCloud Platform engineers (!UNKNOWN)
 options:

@@ -18,7 +18,7 @@ description:
   - A pool that already carries another application is not given a second one; the task fails and names both.
   - O(state=absent) deletes the pool and all its data, and only with O(allow_delete=true). It sets
     C(mon_allow_pool_delete) for the deletion and sets it back to false afterwards when it was false before.
-version_added: 0.2.0
+version_added: 0.1.0
 author:
   - FoundryCloud Platform engineers (!UNKNOWN)
 options:

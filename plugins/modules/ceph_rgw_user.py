@@ -18,7 +18,7 @@ description:
   - Returns the S3 access and secret key, so tasks that register the result should use C(no_log).
   - O(state=absent) removes the user (C(radosgw-admin user rm)); RGW refuses while the user still owns buckets, and
     the task fails with its message. Objects are never purged by this module.
-version_added: 0.2.0
+version_added: 0.1.0
 author:
   - FoundryCloud Platform engineers (!UNKNOWN)
 options:

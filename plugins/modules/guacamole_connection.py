@@ -16,7 +16,7 @@ description:
     O(auth_token) (from M(foundrycloud.platform.guacamole_token)), it works in that session and leaves it open.
     Otherwise it logs in with O(username), O(password) and, when TOTP is enabled, a code computed from O(totp_secret),
     and logs out afterwards.
-version_added: 0.2.0
+version_added: 0.1.0
 author:
   - FoundryCloud Platform engineers (!UNKNOWN)
 options:

@@ -18,7 +18,7 @@ description:
   - With O(state=absent), logs out the session of O(auth_token) (C(DELETE /api/session)).
   - "The token is returned in clear so that it can be registered and used. Give the task C(no_log: true), and the
     tasks that log it out too, so that it does not appear in the output or logs."
-version_added: 0.2.0
+version_added: 0.1.0
 author:
   - FoundryCloud Platform engineers (!UNKNOWN)
 options:

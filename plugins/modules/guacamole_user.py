@@ -17,7 +17,7 @@ description:
     C(guacadmin)/C(guacadmin) is taken over (O(password=guacadmin)).
   - With TOTP enabled, both logins send a code computed from O(totp_secret). A wrong password does not spend the
     code; Guacamole checks the password first.
-version_added: 0.2.0
+version_added: 0.1.0
 author:
   - FoundryCloud Platform engineers (!UNKNOWN)
 options:

@@ -17,7 +17,7 @@ description:
   - Takes the connection options of the C(openstack.cloud) modules (C(cloud), C(auth), ...) but is not in their action
     group, so C(module_defaults) of C(group/openstack.cloud.openstack) do not reach it; pass them, or set
     C(module_defaults) for this module.
-version_added: 0.4.0
+version_added: 0.1.0
 author:
   - FoundryCloud Platform engineers (!UNKNOWN)
 options:

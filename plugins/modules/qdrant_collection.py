@@ -21,7 +21,7 @@ description:
     To do it on purpose, delete the collection with O(state=absent) in a task of its own, or use a new collection name.
   - O(state=absent) deletes this one collection, with its points; a collection that is not there counts as already absent.
   - Talks only to Qdrant's REST API.
-version_added: 0.2.0
+version_added: 0.1.0
 author:
   - FoundryCloud Platform engineers (!UNKNOWN)
 options:

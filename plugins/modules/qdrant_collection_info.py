@@ -12,7 +12,7 @@ description:
   - Reads the version of a Qdrant server and, for every collection (or the one named), its status, number of points
     and configuration.
   - Only reads; the read-only API key is enough.
-version_added: 0.2.0
+version_added: 0.1.0
 author:
   - FoundryCloud Platform engineers (!UNKNOWN)
 options:
