@@ -8,7 +8,7 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 name: platform_secret
 short_description: A secret generated once, kept in the customer's vault-encrypted secrets file
-version_added: 0.2.0
+version_added: 0.1.0
 author: FoundryCloud Platform engineers (!UNKNOWN)
 description:
   - Returns the value stored under each name in the customer's secrets file. A name that is not
@@ -19,6 +19,9 @@ description:
     Ansible was given (C(--vault-password-file), C(ANSIBLE_VAULT_PASSWORD_FILE) or a vault id).
     Without a vault password the lookup refuses to write secrets in clear text, unless
     O(allow_plaintext) is set (labs and tests only).
+  - A run that may not create secrets (in CI, where C(CI=true), or with C(platform_secrets_create) false)
+    fails instead, naming every missing secret; create them first with C(./foundry secrets INVENTORY)
+    (the P(foundrycloud.platform.platform_secrets#module) module) and commit the file.
   - Like C(ansible.builtin.password), the file is written even under C(--check); a generated
     secret is not a change on any host, and check mode then shows the values the real run uses.
   - Concurrent lookups (forks, several hosts) are serialised with a lock file next to the secrets
@@ -90,109 +93,12 @@ _raw:
   elements: raw
 """
 
-import base64
-import fcntl
 import os
-import re
-import secrets
-import string
-import struct
-import tempfile
-import time
 
 from ansible.errors import AnsibleError, AnsibleLookupError
-from ansible.module_utils.common.text.converters import to_bytes, to_text
-from ansible.parsing.vault import VaultLib, is_encrypted
 from ansible.plugins.lookup import LookupBase
 
-import yaml
-
-ALPHABETS = {
-    "alnum": string.ascii_letters + string.digits,
-    "hex": "0123456789abcdef",
-    "base32": "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567",
-}
-# Not an alphabet: a cephx secret has a fixed binary layout (see cephx_key).
-CEPHX = "cephx"
-CHARS = list(ALPHABETS) + [CEPHX]
-NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_./-]*$")
-HEADER = (
-    "# FoundryCloud platform secrets of this inventory: generated once, reused by every run.\n"
-    "# Edit with ansible-vault; a changed value is rolled out by the next run.\n"
-)
-
-
-def cephx_key(now=None):
-    """A cephx secret as Ceph encodes it (CryptoKey::encode): le16 type 1 (AES), the creation
-    time as le32 seconds and le32 nanoseconds, le16 length 16, 16 random bytes; base64."""
-    now = time.time() if now is None else now
-    seconds = int(now)
-    nanoseconds = int((now - seconds) * 1e9)
-    raw = struct.pack("<HIIH", 1, seconds, nanoseconds, 16) + secrets.token_bytes(16)
-    return base64.b64encode(raw).decode("ascii")
-
-
-def generate(length, chars):
-    if chars == CEPHX:
-        return cephx_key()
-    alphabet = ALPHABETS[chars]
-    return "".join(secrets.choice(alphabet) for _unused in range(length))
-
-
-class SecretsFile:
-    """The secrets file: read (decrypting), add names, write back (encrypting) atomically."""
-
-    def __init__(self, path, vault_secrets, allow_plaintext):
-        self.path = path
-        self.vault = VaultLib(vault_secrets or [])
-        self.can_encrypt = bool(vault_secrets)
-        self.allow_plaintext = allow_plaintext
-
-    def read(self):
-        try:
-            with open(self.path, "rb") as handle:
-                raw = handle.read()
-        except FileNotFoundError:
-            return {}
-        if is_encrypted(raw):
-            if not self.can_encrypt:
-                raise AnsibleLookupError("%s is vault-encrypted but Ansible has no vault password "
-                                         "(give --vault-password-file or set ANSIBLE_VAULT_PASSWORD_FILE)" % self.path)
-            raw = self.vault.decrypt(raw)
-        try:
-            data = yaml.safe_load(to_text(raw)) or {}
-        except yaml.YAMLError as exc:
-            # PyYAML quotes the offending line, which may hold a secret: report the position only.
-            mark = getattr(exc, "problem_mark", None)
-            where = " at line %d, column %d" % (mark.line + 1, mark.column + 1) if mark else ""
-            raise AnsibleLookupError("%s is not valid YAML%s (%s)"
-                                     % (self.path, where, getattr(exc, "problem", None) or "parse error")) from None
-        if not isinstance(data, dict):
-            raise AnsibleLookupError("%s must hold a mapping of secret name to value, got %s" % (self.path, type(data).__name__))
-        return data
-
-    def write(self, data):
-        text = HEADER + yaml.safe_dump(data, default_flow_style=False, sort_keys=True)
-        if self.can_encrypt:
-            payload = self.vault.encrypt(to_bytes(text))
-        elif self.allow_plaintext:
-            payload = to_bytes(text)
-        else:
-            raise AnsibleLookupError(
-                "cannot store new secrets in %s: Ansible has no vault password to encrypt it with. Give one "
-                "(--vault-password-file, ANSIBLE_VAULT_PASSWORD_FILE); platform_secrets_allow_plaintext: true "
-                "is for labs and tests only" % self.path)
-        directory = os.path.dirname(self.path) or "."
-        os.makedirs(directory, mode=0o700, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(dir=directory, prefix=".platform-secrets.")
-        try:
-            with os.fdopen(handle, "wb") as out:
-                out.write(payload)
-            os.chmod(temporary, 0o600)
-            os.replace(temporary, self.path)
-        except BaseException:
-            os.unlink(temporary)
-            raise
+from ansible_collections.foundrycloud.platform.plugins.plugin_utils import secrets_file
 
 
 class LookupModule(LookupBase):
@@ -202,23 +108,13 @@ class LookupModule(LookupBase):
         variables = variables or {}
         wanted = self._wanted(terms)
 
-        store = SecretsFile(self._path(variables), self._loader._vault.secrets, self._allow_plaintext(variables))
-        directory, base = os.path.split(store.path)
-        os.makedirs(directory or ".", mode=0o700, exist_ok=True)
-        lock = os.open(os.path.join(directory, ".%s.lock" % base), os.O_RDWR | os.O_CREAT, 0o600)
+        store = secrets_file.SecretsFile(self._path(variables), secrets_file.vault_of_this_run(),
+                                         self._allow_plaintext(variables))
+        create = secrets_file.creation_allowed(self._template_var(variables, "platform_secrets_create"))
         try:
-            fcntl.flock(lock, fcntl.LOCK_EX)
-            data = store.read()
-            missing = [(name, length, chars) for name, length, chars in wanted if name not in data]
-            for name, length, chars in missing:
-                data[name] = generate(length, chars)
-            if missing:
-                store.write(data)
-        finally:
-            os.close(lock)  # releases the lock
-        for name, _length, _chars in wanted:
-            if not isinstance(data[name], str) or not data[name]:
-                raise AnsibleLookupError("%s: the secret %s must be a non-empty string" % (store.path, name))
+            data, _created = store.ensure(wanted, create=create)
+        except secrets_file.SecretsFileError as exc:
+            raise AnsibleLookupError("platform_secret: %s" % exc) from None
         if self.get_option("specs") is not None:
             prefix = len(self._prefix())
             return [dict((name[prefix:], data[name]) for name, _length, _chars in wanted)]
@@ -237,19 +133,11 @@ class LookupModule(LookupBase):
             specs = dict((name, {}) for name in terms)
         wanted = []
         for name, spec in specs.items():
-            spec = spec or {}
-            if not isinstance(spec, dict):
-                raise AnsibleLookupError("platform_secret: the spec of %s must be a mapping, got %r" % (name, spec))
-            full = self._prefix() + str(name)
-            length = spec.get("length", self.get_option("length"))
-            chars = spec.get("chars", self.get_option("chars"))
-            if not NAME.match(full):
-                raise AnsibleLookupError("platform_secret: %r is not a valid secret name (letters, digits, _ . / -)" % (full,))
-            if not isinstance(length, int) or length < 16:
-                raise AnsibleLookupError("platform_secret: %s: length must be an integer of at least 16, got %r" % (full, length))
-            if chars not in CHARS:
-                raise AnsibleLookupError("platform_secret: %s: chars must be one of %s, got %r" % (full, ", ".join(CHARS), chars))
-            wanted.append((full, length, chars))
+            try:
+                wanted.append(secrets_file.checked_spec(self._prefix() + str(name), spec, self.get_option("length"),
+                                                        self.get_option("chars")))
+            except secrets_file.SecretsFileError as exc:
+                raise AnsibleLookupError("platform_secret: %s" % exc) from None
         return wanted
 
     def _template_var(self, variables, name):

@@ -30,7 +30,8 @@ options:
     description:
       - The site playbook. Its C(import_playbook) entries name the layer playbooks (relative to it);
         C(validate.yml) is skipped.
-      - Defaults to C(site.yml) in the directory of the playbook that runs this task (C(playbook_dir)).
+      - Defaults to the collection's own C(playbooks/site.yml) (and its roles), so a site's own playbook that
+        calls this module checks the inventory against what the collection runs.
     type: path
   roles_dir:
     description:

@@ -33,6 +33,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+from docker_endpoint import PUBLISH_ADDRESS, PUBLISHED_HOST
+
 ROOT = Path(__file__).resolve().parents[2]
 BUILD = ROOT / "tests" / "images" / "build"
 REGISTRY = os.environ.get("TEST_REGISTRY", "mirror.foundrycloud.test")
@@ -98,7 +100,7 @@ class Stack:
         for key_, value in (env or {}).items():
             cmd += ["-e", f"{key_}={value}"]
         for port in ports:
-            cmd += ["-p", f"127.0.0.1::{port}"]
+            cmd += ["-p", f"{PUBLISH_ADDRESS}::{port}"]
         for volume in volumes:
             cmd += ["-v", volume]
         cmd += [*extra, image(key), *args]
@@ -109,7 +111,7 @@ class Stack:
     def port(name: str, port: int) -> int:
         out = docker("port", f"fc-images-{RUN_ID}-{name}", f"{port}/tcp").stdout.split("\n")[0]
         host, _sep, host_port = out.strip().rpartition(":")
-        assert host == "127.0.0.1", f"{name}:{port} published on {host}, not 127.0.0.1"
+        assert host == PUBLISH_ADDRESS, f"{name}:{port} published on {host}, not {PUBLISH_ADDRESS}"
         return int(host_port)
 
     @staticmethod
@@ -171,7 +173,7 @@ def pg_query(port: int, user: str, password: str, database: str, sql: str, timeo
 
     Password, md5 and SCRAM-SHA-256 authentication; enough for a login check, nothing more.
     """
-    with socket.create_connection(("127.0.0.1", port), timeout=timeout) as sock:
+    with socket.create_connection((PUBLISHED_HOST, port), timeout=timeout) as sock:
         rfile = sock.makefile("rb")
 
         def send(tag: bytes, payload: bytes) -> None:
@@ -247,7 +249,7 @@ def pg_query(port: int, user: str, password: str, database: str, sql: str, timeo
 
 def redis_command(port: int, *args: str, timeout: float = 5) -> list:
     """Send commands (one list per command) and return the first line of each reply."""
-    with socket.create_connection(("127.0.0.1", port), timeout=timeout) as sock:
+    with socket.create_connection((PUBLISHED_HOST, port), timeout=timeout) as sock:
         rfile = sock.makefile("rb")
         replies = []
         for command in args:
@@ -321,7 +323,7 @@ def clickhouse(stack):
               env={"CLICKHOUSE_USER": CH_USER, "CLICKHOUSE_PASSWORD": CH_PASSWORD},
               volumes=(f"{stack.volume('clickhouse-data')}:/var/lib/clickhouse",))
     port = stack.port("clickhouse", 8123)
-    wait_for("clickhouse /ping", lambda: http("GET", f"http://127.0.0.1:{port}/ping")[0] == 200,
+    wait_for("clickhouse /ping", lambda: http("GET", f"http://{PUBLISHED_HOST}:{port}/ping")[0] == 200,
              30, stack.name("clickhouse"))
     return port
 
@@ -332,7 +334,7 @@ def minio(stack):
               env={"MINIO_ROOT_USER": MINIO_USER, "MINIO_ROOT_PASSWORD": MINIO_PASSWORD},
               args=("server", "/data", "--console-address", ":9001"))
     port = stack.port("minio", 9000)
-    wait_for("minio live", lambda: http("GET", f"http://127.0.0.1:{port}/minio/health/live")[0] == 200,
+    wait_for("minio live", lambda: http("GET", f"http://{PUBLISHED_HOST}:{port}/minio/health/live")[0] == 200,
              30, stack.name("minio"))
     return port
 
@@ -372,9 +374,9 @@ def langfuse(stack, postgres, redis, clickhouse, minio):
     stack.run("langfuse-web", "langfuse_web", ports=(3000,), env=langfuse_env())
     stack.run("langfuse-worker", "langfuse_worker", ports=(3030,), env=langfuse_env())
     web, worker = stack.port("langfuse-web", 3000), stack.port("langfuse-worker", 3030)
-    wait_for("langfuse web health", lambda: http("GET", f"http://127.0.0.1:{web}/api/public/health")[0] == 200,
+    wait_for("langfuse web health", lambda: http("GET", f"http://{PUBLISHED_HOST}:{web}/api/public/health")[0] == 200,
              60, stack.name("langfuse-web"))
-    wait_for("langfuse worker health", lambda: http("GET", f"http://127.0.0.1:{worker}/api/health")[0] == 200,
+    wait_for("langfuse worker health", lambda: http("GET", f"http://{PUBLISHED_HOST}:{worker}/api/health")[0] == 200,
              60, stack.name("langfuse-worker"))
     return web, worker
 
@@ -465,8 +467,8 @@ def test_redis_requires_the_password(stack, redis):
 
 # -- tests: ClickHouse and MinIO doubles -------------------------------------------------------
 def test_clickhouse_double_ping_and_auth(stack, clickhouse):
-    assert http("GET", f"http://127.0.0.1:{clickhouse}/ping") == (200, "Ok.\n")
-    query = f"http://127.0.0.1:{clickhouse}/?query=SELECT%201"
+    assert http("GET", f"http://{PUBLISHED_HOST}:{clickhouse}/ping") == (200, "Ok.\n")
+    query = f"http://{PUBLISHED_HOST}:{clickhouse}/?query=SELECT%201"
     assert http("GET", query, basic(CH_USER, CH_PASSWORD)) == (200, "1\n")
     status, body = http("GET", query, basic(CH_USER, "wrong"))
     assert status == 516 and "AUTHENTICATION_FAILED" in body
@@ -475,16 +477,16 @@ def test_clickhouse_double_ping_and_auth(stack, clickhouse):
     spider = ("wget", "--no-verbose", "--tries=1", "--spider", "http://127.0.0.1:8123/ping")
     assert docker("exec", stack.name("clickhouse"), *spider).returncode == 0
     assert docker("exec", stack.name("clickhouse"), "id", "-un").stdout.strip() == "clickhouse"
-    with socket.create_connection(("127.0.0.1", stack.port("clickhouse", 9000)), timeout=5) as sock:
+    with socket.create_connection((PUBLISHED_HOST, stack.port("clickhouse", 9000)), timeout=5) as sock:
         sock.sendall(b"\x00")
         assert sock.recv(1) == b"\x02"  # a native-protocol Exception packet
 
 
 def test_minio_double_health_and_mc_ready(stack, minio):
     for path in ("/minio/health/live", "/minio/health/ready", "/minio/health/cluster"):
-        assert http("GET", f"http://127.0.0.1:{minio}{path}")[0] == 200, path
-    assert http("GET", f"http://127.0.0.1:{minio}/langfuse/some-object")[0] == 501
-    assert http("GET", f"http://127.0.0.1:{stack.port('minio', 9001)}/")[0] == 200
+        assert http("GET", f"http://{PUBLISHED_HOST}:{minio}{path}")[0] == 200, path
+    assert http("GET", f"http://{PUBLISHED_HOST}:{minio}/langfuse/some-object")[0] == 501
+    assert http("GET", f"http://{PUBLISHED_HOST}:{stack.port('minio', 9001)}/")[0] == 200
     proc = docker("exec", stack.name("minio"), "timeout", "20", "mc", "ready", "local", check=False)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "is ready" in proc.stdout
@@ -496,7 +498,7 @@ def test_minio_double_with_shell_entrypoint(stack):
               env={"MINIO_ROOT_USER": MINIO_USER, "MINIO_ROOT_PASSWORD": MINIO_PASSWORD},
               args=("-c", 'mkdir -p /data/langfuse && minio server --address ":9000" --console-address ":9001" /data'))
     port = stack.port("minio-sh", 9000)
-    wait_for("minio (sh -c) ready", lambda: http("GET", f"http://127.0.0.1:{port}/minio/health/ready")[0] == 200,
+    wait_for("minio (sh -c) ready", lambda: http("GET", f"http://{PUBLISHED_HOST}:{port}/minio/health/ready")[0] == 200,
              30, stack.name("minio-sh"))
     assert docker("exec", stack.name("minio-sh"), "mc", "ready", "local").returncode == 0
     assert docker("exec", stack.name("minio-sh"), "test", "-d", "/data/langfuse").returncode == 0
@@ -512,16 +514,16 @@ def test_minio_double_refuses_short_password(stack):
 def test_langfuse_web_healthy_with_all_dependencies(langfuse):
     web, worker = langfuse
     for path in ("/api/public/health", "/api/public/ready"):
-        status, body = http("GET", f"http://127.0.0.1:{web}{path}")
+        status, body = http("GET", f"http://{PUBLISHED_HOST}:{web}{path}")
         assert status == 200, body
         assert json.loads(body) == {"status": "OK", "version": "3.112.0"}
-    status, body = http("GET", f"http://127.0.0.1:{worker}/api/health")
+    status, body = http("GET", f"http://{PUBLISHED_HOST}:{worker}/api/health")
     assert status == 200 and json.loads(body)["status"] == "ok", body
 
 
 def test_langfuse_projects_with_init_keys(langfuse):
     web, _worker = langfuse
-    url = f"http://127.0.0.1:{web}/api/public/projects"
+    url = f"http://{PUBLISHED_HOST}:{web}/api/public/projects"
     status, body = http("GET", url, basic(LF_PUBLIC, LF_SECRET))
     assert status == 200, body
     data = json.loads(body)["data"]
@@ -551,11 +553,11 @@ def test_langfuse_state_survives_and_health_names_redis_when_down(stack, langfus
     stack.run("langfuse-web-b", "langfuse_web", ports=(3000,), env=langfuse_env("redis-b", init=False))
     stack.run("langfuse-worker-b", "langfuse_worker", ports=(3030,), env=langfuse_env("redis-b", init=False))
     web, worker = stack.port("langfuse-web-b", 3000), stack.port("langfuse-worker-b", 3030)
-    health = f"http://127.0.0.1:{web}/api/public/health"
+    health = f"http://{PUBLISHED_HOST}:{web}/api/public/health"
     wait_for("second langfuse web", lambda: http("GET", health)[0] == 200, 60, stack.name("langfuse-web-b"))
-    wait_for("second langfuse worker", lambda: http("GET", f"http://127.0.0.1:{worker}/api/health")[0] == 200,
+    wait_for("second langfuse worker", lambda: http("GET", f"http://{PUBLISHED_HOST}:{worker}/api/health")[0] == 200,
              60, stack.name("langfuse-worker-b"))
-    status, body = http("GET", f"http://127.0.0.1:{web}/api/public/projects", basic(LF_PUBLIC, LF_SECRET))
+    status, body = http("GET", f"http://{PUBLISHED_HOST}:{web}/api/public/projects", basic(LF_PUBLIC, LF_SECRET))
     assert status == 200 and json.loads(body)["data"][0]["id"] == LF_PROJECT, body
 
     docker("stop", stack.name("redis-b"))
@@ -563,10 +565,10 @@ def test_langfuse_state_survives_and_health_names_redis_when_down(stack, langfus
     assert status == 503, body
     payload = json.loads(body)
     assert "Redis" in payload["status"] and set(payload["errors"]) == {"redis"}, payload
-    status, body = http("GET", f"http://127.0.0.1:{worker}/api/health")
+    status, body = http("GET", f"http://{PUBLISHED_HOST}:{worker}/api/health")
     assert status == 503 and "redis" in json.loads(body)["errors"], body
     # The first pair, on the module's Redis, is not affected.
-    assert http("GET", f"http://127.0.0.1:{langfuse[0]}/api/public/health")[0] == 200
+    assert http("GET", f"http://{PUBLISHED_HOST}:{langfuse[0]}/api/public/health")[0] == 200
 
 
 # -- tests: n8n --------------------------------------------------------------------------------
@@ -585,14 +587,14 @@ def test_n8n_starts_on_postgresql(stack, postgres):
         "N8N_PERSONALIZATION_ENABLED": "false",
     })
     port = stack.port("n8n", 5678)
-    status = wait_for("n8n /healthz", lambda: http("GET", f"http://127.0.0.1:{port}/healthz")[0] == 200,
+    status = wait_for("n8n /healthz", lambda: http("GET", f"http://{PUBLISHED_HOST}:{port}/healthz")[0] == 200,
                       300, stack.name("n8n"), interval=3)
     assert status
-    status, body = http("GET", f"http://127.0.0.1:{port}/healthz")
+    status, body = http("GET", f"http://{PUBLISHED_HOST}:{port}/healthz")
     assert status == 200 and json.loads(body) == {"status": "ok"}
     # /healthz answers as soon as the server listens; readiness waits for the database migrations.
     wait_for("n8n /healthz/readiness",
-             lambda: http("GET", f"http://127.0.0.1:{port}/healthz/readiness")[0] == 200,
+             lambda: http("GET", f"http://{PUBLISHED_HOST}:{port}/healthz/readiness")[0] == 200,
              300, stack.name("n8n"), interval=3)
     tables = {r[0] for r in pg_query(postgres, PG_USER, PG_PASSWORD, "n8n",
                                      "SELECT table_name FROM information_schema.tables "

@@ -39,6 +39,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+from docker_endpoint import PUBLISH_ADDRESS, PUBLISHED_HOST
+
 ROOT = Path(__file__).resolve().parents[2]
 # collections/ansible_collections/foundrycloud/platform is a symlink to the checkout.
 sys.path.insert(0, str(ROOT / "collections"))
@@ -141,7 +143,7 @@ class OpenWebUI:
         health = service["healthcheck"]
         assert health["test"][0] == "CMD-SHELL"
         cmd = ["run", "-d", "--name", self.name, "--network", self.network, "--network-alias", "open-webui",
-               "--label", LABEL, "--dns", "127.0.0.1", "-p", "127.0.0.1::8080",
+               "--label", LABEL, "--dns", "127.0.0.1", "-p", f"{PUBLISH_ADDRESS}::8080",
                "-v", f"{self.volume}:/app/backend/data",
                "--memory", service["deploy"]["resources"]["limits"]["memory"],
                "--health-cmd", health["test"][1], "--health-interval", health["interval"],
@@ -158,8 +160,8 @@ class OpenWebUI:
     def url(self) -> str:
         out = docker("port", self.name, "8080/tcp").stdout.splitlines()[0].strip()
         host, _sep, port = out.rpartition(":")
-        assert host == "127.0.0.1", out
-        return f"http://127.0.0.1:{port}"
+        assert host == PUBLISH_ADDRESS, out
+        return f"http://{PUBLISHED_HOST}:{port}"
 
     def wait_healthy(self, timeout: float = 300) -> float:
         started = time.monotonic()

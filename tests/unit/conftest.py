@@ -21,6 +21,13 @@ if str(COLLECTIONS_DIR) not in sys.path:
     sys.path.insert(0, str(COLLECTIONS_DIR))
 
 
+@pytest.fixture(autouse=True)
+def not_in_ci(monkeypatch):
+    """Unit tests do not depend on the environment they run in: a CI job sets CI=true, which turns
+    secret creation off (plugin_utils.secrets_file.creation_allowed). Tests of that set it themselves."""
+    monkeypatch.delenv("CI", raising=False)
+
+
 @pytest.fixture(scope="session")
 def repo_root() -> Path:
     return REPO_ROOT

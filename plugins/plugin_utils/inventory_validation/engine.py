@@ -33,6 +33,10 @@ try:  # PyYAML is always there on the controller, where this code runs
 except ImportError:  # pragma: no cover - only in minimal (target-side) environments
     yaml = None
 
+# The collection's own site.yml (its roles next to it): what a run of this collection executes,
+# wherever the playbook that asks lives.
+COLLECTION_SITE = os.path.join(
+    os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))), "playbooks", "site.yml")
 
 # This collection's prefix for fully qualified role names.
 COLLECTION_PREFIX = "foundrycloud.platform."
@@ -583,6 +587,11 @@ class Context:
     files: InventoryFiles = dataclasses.field(default_factory=InventoryFiles)
     # The platform-wide variables' options (meta/platform_argument_specs.yml, every spec merged).
     platform_options: dict = dataclasses.field(default_factory=dict)
+    # decrypt(bytes) -> str with the run's vault password (None without one), for rules that read
+    # vault-encrypted files besides the inventory's (the secrets file).
+    decrypt: object = None
+    # The layer playbooks the site playbook imports (for the summary).
+    layers: list = dataclasses.field(default_factory=list)
 
 
 def _clean_message(message: str) -> str:
@@ -716,6 +725,8 @@ def build_context(hostvars: Mapping, groups: Mapping, site_playbook: str, roles_
         warnings=warnings,
         files=read_inventory(inventory_sources, decrypt) if inventory_sources else InventoryFiles(),
         platform_options=load_platform_options(os.path.dirname(roles_dir), errors),
+        decrypt=decrypt,
+        layers=[path for path in scan.files if os.path.abspath(path) != os.path.abspath(site_playbook)],
     )
     return context, errors
 
@@ -819,6 +830,6 @@ def validate(hostvars: Mapping, groups: Mapping, site_playbook: str, roles_dir: 
     if errors:
         result["msg"] = "\n".join(["inventory validation failed: %d problem(s)" % len(errors)] + errors)
     else:
-        result["msg"] = "inventory valid: %d hosts, %d roles, %d (host, role) pairs checked" % (
-            len(context.hosts), len(checked), pairs)
+        result["msg"] = "inventory valid: %d hosts, %d layer%s, %d roles on %d (host, role) pairs checked" % (
+            len(context.hosts), len(context.layers), "" if len(context.layers) == 1 else "s", len(checked), pairs)
     return result

@@ -34,6 +34,10 @@ from ansible_collections.foundrycloud.platform.plugins.plugin_utils.inventory_va
     check_literal_secrets,
     check_vault_files,
 )
+from ansible_collections.foundrycloud.platform.plugins.plugin_utils.inventory_validation.secrets_state import (
+    check_committed_secrets,
+    check_secrets_location,
+)
 from ansible_collections.foundrycloud.platform.plugins.plugin_utils.inventory_validation.services import (
     check_central_services,
     check_gateway,
@@ -72,5 +76,7 @@ RULES: list = [
     check_ceph_clients,
     check_dns_server,
     check_dns_client,
+    check_secrets_location,
+    check_committed_secrets,
 ]
 """Every check, in order. Append new cross-host rules here."""

@@ -149,17 +149,19 @@ def test_validate_playbook_is_offline_and_lint_style(repo_root):
     assert play["hosts"] == "localhost"
     assert play["connection"] == "local"
     assert play["gather_facts"] is False
-    assert len(play["tasks"]) == 1
-    task = play["tasks"][0]
-    assert task["name"]
+    # the check, then the one-line summary: nothing that could reach a host
+    assert len(play["tasks"]) == 2
+    task, summary = play["tasks"]
+    assert task["name"] and summary["name"]
     assert "foundrycloud.platform.validate_inventory" in task
+    assert set(summary) == {"name", "ansible.builtin.debug"}
 
 
 def test_valid_inventory_passes_without_contacting_hosts(repo_root, platform, inventory, tmp_path):
     root = platform()
     rc, output = run_validate(repo_root, root, inventory(), tmp_path, "-v")
     assert rc == 0, output
-    assert "inventory valid: 5 hosts, 3 roles, 4 (host, role) pairs checked" in output
+    assert "inventory valid: 5 hosts, 1 layer, 3 roles on 4 (host, role) pairs checked" in output
     # only the controller ran anything; ssh hosts at 192.0.2.x were never contacted
     assert recap_hosts(output) == ["localhost"]
     assert "UNREACHABLE" not in output

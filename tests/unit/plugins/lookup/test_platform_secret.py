@@ -20,7 +20,7 @@ import pytest
 import yaml
 from ansible.errors import AnsibleError, AnsibleLookupError
 from ansible.parsing.dataloader import DataLoader
-from ansible.parsing.vault import VaultLib, VaultSecret
+from ansible.parsing.vault import VaultLib, VaultSecret, VaultSecretsContext
 from ansible.plugins.loader import init_plugin_loader, lookup_loader
 from ansible.template import Templar, trust_as_template
 from ansible.utils.collection_loader._collection_finder import _AnsibleCollectionFinder
@@ -52,12 +52,30 @@ def collection_loader():
     sys.modules.update(saved)
 
 
+class WithVault:
+    """The lookup as ansible-playbook runs it: the vault secrets of the run (VaultSecretsContext,
+    which the CLI initialises once per process) are this lookup's, set again on every call."""
+
+    def __init__(self, plugin, vault_secrets):
+        self._plugin = plugin
+        self._context = VaultSecretsContext(vault_secrets) if vault_secrets else None
+
+    def run(self, *args, **kwargs):
+        VaultSecretsContext._current = self._context   # pylint: disable=protected-access
+        try:
+            return self._plugin.run(*args, **kwargs)
+        finally:
+            VaultSecretsContext._current = None   # pylint: disable=protected-access
+
+    def __getattr__(self, name):
+        return getattr(self._plugin, name)
+
+
 def make_lookup(vault=True, variables=None):
     loader = DataLoader()
-    if vault:
-        loader.set_vault_secrets([("default", VaultSecret(PASSWORD))])
+    vault_secrets = [("default", VaultSecret(PASSWORD))] if vault else []
     templar = Templar(loader=loader, variables=variables or {})
-    return lookup_loader.get(NAME, loader=loader, templar=templar)
+    return WithVault(lookup_loader.get(NAME, loader=loader, templar=templar), vault_secrets)
 
 
 @pytest.fixture
@@ -457,3 +475,38 @@ def test_processes_adding_different_names_at_once_lose_none(path):
     got = dict(pair for wanted, answer in zip(names, answers) for pair in zip(wanted, answer))
     assert len(got) == 9
     assert read_secrets(path) == got
+
+
+# ---------------------------------------------------------------------------------------------
+# CI: secrets are created before the pipeline (./foundry secrets), never inside it
+
+
+def test_in_ci_a_missing_secret_is_refused_naming_each_and_nothing_is_written(lookup, path, monkeypatch):
+    write_encrypted(path, {"n8n/encryption_key": "k" * 64})
+    before = path.read_bytes()
+    monkeypatch.setenv("CI", "true")
+    with pytest.raises(AnsibleLookupError) as caught:
+        lookup.run([], {}, file=str(path), namespace="n8n", specs={"encryption_key": {}, "db_password": {}, "admin": {}})
+    message = str(caught.value)
+    assert "2 secret(s) missing from %s: n8n/db_password, n8n/admin" % path in message
+    assert "./foundry secrets" in message
+    assert path.read_bytes() == before
+
+
+def test_in_ci_existing_secrets_are_read(lookup, path, monkeypatch):
+    write_encrypted(path, {"n8n/encryption_key": "k" * 64})
+    monkeypatch.setenv("CI", "true")
+    assert lookup.run(["n8n/encryption_key"], {}, file=str(path)) == ["k" * 64]
+
+
+@pytest.mark.parametrize(("ci", "setting", "creates"), [
+    ("true", True, True), ("true", "yes", True), ("", False, False), ("false", None, True), ("true", None, False)])
+def test_platform_secrets_create_decides_over_ci(lookup, path, monkeypatch, ci, setting, creates):
+    monkeypatch.setenv("CI", ci)
+    variables = {} if setting is None else {"platform_secrets_create": setting}
+    if creates:
+        assert len(lookup.run(["a"], variables, file=str(path))[0]) == 32
+    else:
+        with pytest.raises(AnsibleLookupError, match=r"1 secret\(s\) missing .*: a; create them before the run"):
+            lookup.run(["a"], variables, file=str(path))
+        assert not path.exists()

@@ -174,7 +174,7 @@ def test_valid_inventory_passes(platform):
         "webapp": ["app-1", "app-2"],
         "webapp_gateway": ["edge-1"],
     }
-    assert result["msg"] == "inventory valid: 5 hosts, 3 roles, 4 (host, role) pairs checked"
+    assert result["msg"] == "inventory valid: 5 hosts, 1 layer, 3 roles on 4 (host, role) pairs checked"
 
 
 def test_rules_are_extensible(platform):

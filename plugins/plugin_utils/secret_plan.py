@@ -1,0 +1,131 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026 FoundryCloud Platform engineers
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Every secret an inventory's run will ask the platform_secret lookup for, computed offline from
+the same data the roles use: the service catalog, the placement (central services, each
+workspace's user and local services, the services they are wired to), the gateway's API keys,
+the Ceph cluster's daemons and RADOS gateway users.
+
+``./foundry secrets`` creates the missing ones into the inventory's secrets file once; in CI the
+validation refuses a run that would have to create one (a pipeline's workspace is thrown away,
+so a secret generated there would be lost and the next pipeline would make another). The
+roles' own lookups use the same names and specs, so what is planned here is what they read."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+
+from ansible_collections.foundrycloud.platform.plugins.plugin_utils.inventory_validation import services
+from ansible_collections.foundrycloud.platform.plugins.plugin_utils.inventory_validation.values import UNKNOWN, role_value
+
+# The gateway's generated API keys (roles/inference_gateway, namespace gateway-key).
+GATEWAY_KEY_SPEC = {"length": 48}
+# The RADOS gateway users' S3 keys (roles/ceph_resources/tasks/rgw.yml).
+RGW_KEY_SPECS = {"access_key": {"length": 20}, "secret_key": {"length": 40}}
+CEPHX = {"chars": "cephx"}
+
+
+class SecretPlan:
+    """name -> (spec, why); the first reason given for a name is kept."""
+
+    def __init__(self):
+        self.secrets: dict = {}
+        self.unknown: list = []   # what could not be planned offline, said as a warning
+
+    def add(self, namespace: str, specs, why: str) -> None:
+        for name, spec in sorted((specs or {}).items()):
+            self.secrets.setdefault("%s/%s" % (namespace, name), (dict(spec or {}), why))
+
+    def as_dict(self) -> dict:
+        return dict((name, {"spec": spec, "why": why}) for name, (spec, why) in sorted(self.secrets.items()))
+
+
+def _short(host: str) -> str:
+    """A daemon's id as the ceph_cluster role derives it: the host name up to its first dot."""
+    return re.sub(r"^([^.]*).*$", r"\1", host)
+
+
+def _central_services(ctx, plan: SecretPlan) -> None:
+    for host in ctx.role_hosts.get("central_services", []):
+        catalog = services.host_catalog(ctx, host)
+        if catalog is None:
+            continue   # validation names the override that does not resolve
+        for name in services.enabled_central_services(ctx, host, catalog):
+            if name in catalog:
+                plan.add(name, catalog[name].get("secrets"), "central service %s on %s" % (name, host))
+
+
+def _workspaces(ctx, plan: SecretPlan) -> None:
+    if not ctx.role_hosts.get("workspace_stack") and not ctx.role_hosts.get("central_services"):
+        return
+    computed = services.compute_placement(ctx, services.planned_workspaces(ctx))
+    if computed is None:
+        return
+    result, catalog = computed
+    for host, workspace in sorted(result["workspaces"].items()):
+        user = workspace["user"]
+        plan.add(workspace["secret_namespace"], workspace["secret_specs"], "desktop of %s (%s)" % (user, host))
+        for name in workspace["local"]:
+            entry = catalog.get(name) or {}
+            if entry.get("deployed_by"):
+                continue   # a role of its own (ollama) keeps no catalog secrets here
+            plan.add(workspace["endpoints"][name]["secret_namespace"], entry.get("secrets"),
+                     "%s in the workspace of %s" % (name, user))
+            # secrets of the services it is wired to, with the owner's spec (workspace_stack/tasks/service.yml)
+            for reference in (workspace["settings"].get(name, {}).get("secrets") or {}).values():
+                if reference:
+                    owner = catalog.get(reference["service"]) or {}
+                    spec = (owner.get("secrets") or {}).get(reference["name"])
+                    plan.add(reference["namespace"], {reference["name"]: spec},
+                             "%s, used by %s in the workspace of %s" % (reference["service"], name, user))
+
+
+def _gateway(ctx, plan: SecretPlan) -> None:
+    for host in ctx.role_hosts.get("inference_gateway", []):
+        catalog = services.host_catalog(ctx, host)
+        if catalog is not None and "gateway" in catalog:
+            plan.add("gateway", catalog["gateway"].get("secrets"), "the inference gateway on %s" % host)
+        keys = role_value(ctx, host, "inference_gateway", "inference_gateway_api_keys", [])
+        if keys is UNKNOWN:
+            plan.unknown.append("host %s: inference_gateway_api_keys needs the play; its keys are not planned" % host)
+            continue
+        for key in keys if isinstance(keys, list) else []:
+            if (isinstance(key, Mapping) and isinstance(key.get("name"), str) and "value" not in key
+                    and key.get("state", "present") == "present"):
+                plan.add("gateway-key", {key["name"]: GATEWAY_KEY_SPEC}, "gateway API key %s" % key["name"])
+
+
+def _ceph(ctx, plan: SecretPlan) -> None:
+    hosts = ctx.role_hosts.get("ceph_cluster", [])
+    if hosts:
+        first = hosts[0]
+
+        def group(name, default):
+            return ctx.groups.get(role_value(ctx, first, "ceph_cluster", name, default), [])
+
+        daemons = (["client.admin", "client.bootstrap-osd"]
+                   + ["mgr." + _short(host) for host in group("ceph_cluster_mgr_group", "ceph_mgrs")]
+                   + ["mds." + _short(host) for host in group("ceph_cluster_mds_group", "ceph_mdss")]
+                   + ["client.rgw." + _short(host) for host in group("ceph_cluster_rgw_group", "ceph_rgws")])
+        plan.add("ceph", dict([("fsid", {"chars": "hex", "length": 32}), ("mon.", CEPHX)]
+                              + [(entity, CEPHX) for entity in daemons]), "the Ceph cluster")
+    for host in ctx.role_hosts.get("ceph_resources", []):
+        users = role_value(ctx, host, "ceph_resources", "ceph_resources_rgw_users", [])
+        if users is UNKNOWN:
+            plan.unknown.append("host %s: ceph_resources_rgw_users needs the play; its S3 keys are not planned" % host)
+            continue
+        for user in users if isinstance(users, list) else []:
+            if isinstance(user, Mapping) and user.get("uid") and user.get("state", "present") == "present":
+                plan.add("ceph/rgw/%s" % user["uid"], RGW_KEY_SPECS, "RADOS gateway user %s" % user["uid"])
+
+
+PLANNERS = (_central_services, _workspaces, _gateway, _ceph)
+
+
+def secret_plan(ctx) -> SecretPlan:
+    """Every secret the inventory's run will read, with the spec it is created with and why."""
+    plan = SecretPlan()
+    for planner in PLANNERS:
+        planner(ctx, plan)
+    return plan

@@ -1,0 +1,96 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026 FoundryCloud Platform engineers
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The secret plan (plugin_utils/secret_plan.py): every secret a run will read, from the catalog,
+the placement, the gateway's keys and the Ceph cluster, with the spec the role creates it with."""
+
+from __future__ import annotations
+
+from ansible_collections.foundrycloud.platform.plugins.module_utils.service_catalog import resolve
+from ansible_collections.foundrycloud.platform.plugins.plugin_utils.secret_plan import secret_plan
+from rule_context import FactVars, make_context
+
+CATALOG = dict((entry["name"], entry) for entry in resolve())
+
+
+def plan(hostvars, groups, role_hosts):
+    return secret_plan(make_context(hostvars, groups=groups, role_hosts=role_hosts))
+
+
+def central_site(**central_vars):
+    hostvars = {"core-1": dict({"ansible_host": "10.0.0.10"}, **central_vars)}
+    groups = {"central": ["core-1"], "dns_servers": ["core-1"]}
+    return plan(hostvars, groups, {"central_services": ["core-1"]})
+
+
+def test_every_secret_of_each_enabled_central_service_with_its_catalog_spec():
+    result = central_site(central_services_enabled=["n8n", "guacamole"])
+    expected = {"n8n/%s" % name: spec for name, spec in CATALOG["n8n"]["secrets"].items()}
+    expected.update(("guacamole/%s" % name, spec) for name, spec in CATALOG["guacamole"]["secrets"].items())
+    assert dict((name, spec) for name, (spec, _why) in result.secrets.items()) == expected
+    assert result.secrets["guacamole/admin_totp_key"] == ({"length": 32, "chars": "base32"}, "central service guacamole on core-1")
+
+
+def test_a_service_that_is_not_enabled_needs_no_secret():
+    result = central_site(central_services_enabled=["qdrant"])
+    assert sorted(result.secrets) == sorted("qdrant/%s" % name for name in CATALOG["qdrant"]["secrets"])
+
+
+def workspace_site(workspace_vars, users=None):
+    hostvars = {
+        "core-1": {"ansible_host": "10.0.0.10", "central_services_enabled": ["qdrant", "langfuse"]},
+        "ws-alice": dict({"ansible_host": "10.0.5.11", "workspace_user": "alice"}, **workspace_vars),
+        "os-1": {"workspace_vms_users": users or []},
+    }
+    groups = {"central": ["core-1"], "workspace_vms": ["ws-alice"], "dns_servers": ["core-1"]}
+    role_hosts = {"central_services": ["core-1"], "workspace_stack": ["ws-alice"], "workspace_vms": ["os-1"]}
+    return plan(hostvars, groups, role_hosts)
+
+
+def test_a_workspace_has_its_desktop_password_and_its_local_services_own_secrets():
+    result = workspace_site({"workspace_local_services": ["ollama", "qdrant"]})
+    assert result.secrets["workspace-alice/desktop_password"][0] == {"length": 24}
+    for name, spec in CATALOG["qdrant"]["secrets"].items():
+        assert result.secrets["workspace-alice-qdrant/%s" % name] == (spec, "qdrant in the workspace of alice")
+    assert not [name for name in result.secrets if name.startswith("workspace-alice-ollama/")]
+
+
+def test_a_workspace_vm_not_created_yet_is_planned_too():
+    result = workspace_site({}, users=[{"user": "bob", "fixed_ip": "10.0.5.12"}, {"user": "carol", "state": "absent"}])
+    assert "workspace-bob/desktop_password" in result.secrets
+    assert "workspace-carol/desktop_password" not in result.secrets
+
+
+def test_the_gateway_keys_without_a_value_and_its_own_secrets():
+    keys = [{"name": "team-ml", "kind": "team"}, {"name": "bench", "value": "sk-given-by-the-site-0123456789"},
+            {"name": "old", "state": "absent"}]
+    result = plan({"gw-1": {"ansible_host": "10.0.0.20", "inference_gateway_api_keys": keys}},
+                  {"gateway": ["gw-1"]}, {"inference_gateway": ["gw-1"]})
+    assert sorted(result.secrets) == sorted(["gateway-key/team-ml"] + ["gateway/%s" % name for name in CATALOG["gateway"]["secrets"]])
+    assert result.secrets["gateway-key/team-ml"][0] == {"length": 48}
+
+
+def test_gateway_keys_that_need_the_play_are_said_not_guessed():
+    hostvars = {"gw-1": FactVars({}, {"inference_gateway_api_keys"})}
+    result = plan(hostvars, {"gateway": ["gw-1"]}, {"inference_gateway": ["gw-1"]})
+    assert result.unknown == ["host gw-1: inference_gateway_api_keys needs the play; its keys are not planned"]
+
+
+def test_the_ceph_cluster_keys_per_daemon_and_the_rgw_users():
+    hosts = ["ceph-1.site.example", "ceph-2", "ceph-3"]
+    groups = {"ceph_mons": hosts, "ceph_mgrs": hosts[:2], "ceph_osds": hosts, "ceph_mdss": ["ceph-1.site.example"],
+              "ceph_rgws": ["ceph-2"]}
+    hostvars = dict((host, {}) for host in hosts)
+    hostvars["ceph-1.site.example"]["ceph_resources_rgw_users"] = [
+        {"uid": "langfuse"}, {"uid": "gone", "state": "absent"}]
+    result = plan(hostvars, groups, {"ceph_cluster": hosts, "ceph_resources": ["ceph-1.site.example"]})
+    assert sorted(result.secrets) == sorted([
+        "ceph/fsid", "ceph/mon.", "ceph/client.admin", "ceph/client.bootstrap-osd", "ceph/mgr.ceph-1", "ceph/mgr.ceph-2",
+        "ceph/mds.ceph-1", "ceph/client.rgw.ceph-2", "ceph/rgw/langfuse/access_key", "ceph/rgw/langfuse/secret_key"])
+    assert result.secrets["ceph/mgr.ceph-1"][0] == {"chars": "cephx"}
+    assert result.secrets["ceph/fsid"][0] == {"chars": "hex", "length": 32}
+    assert result.secrets["ceph/rgw/langfuse/secret_key"][0] == {"length": 40}
+
+
+def test_nothing_to_plan_for_an_inventory_without_those_roles():
+    assert plan({"a": {}}, {}, {}).secrets == {}
