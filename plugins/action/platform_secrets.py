@@ -11,8 +11,6 @@ never returns or shows a secret's value.
 
 from __future__ import annotations
 
-import os
-
 from ansible.errors import AnsibleError
 from ansible.plugins.action import ActionBase
 
@@ -90,17 +88,12 @@ class ActionModule(ActionBase):
         """The argument, else platform_secrets_allow_plaintext as the lookup reads it (labs and tests only)."""
         if args.get("allow_plaintext") is not None:
             return args["allow_plaintext"]
-        value = self._templar.template(task_vars.get("platform_secrets_allow_plaintext", False))
-        return bool(value) and str(value).lower() not in ("false", "no", "0")
+        return secrets_file.flag(self._templar.template(task_vars.get("platform_secrets_allow_plaintext", False)))
 
     def _secrets_path(self, task_vars):
         """platform_secrets_file as the run sees it (the lookup's default when unset)."""
         value = task_vars.get("platform_secrets_file")
-        if value:
-            path = self._templar.template(value)
-        else:
-            inventory_dir = task_vars.get("inventory_dir")
-            if not inventory_dir:
-                raise AnsibleError("platform_secrets: no secrets file: set platform_secrets_file for this inventory")
-            path = os.path.join(str(inventory_dir), "secrets", "platform.vault.yml")
-        return os.path.abspath(os.path.expanduser(str(path)))
+        path = secrets_file.secrets_path(self._templar.template(value) if value else None, task_vars.get("inventory_dir"))
+        if path is None:
+            raise AnsibleError("platform_secrets: no secrets file: set platform_secrets_file for this inventory")
+        return path

@@ -93,8 +93,6 @@ _raw:
   elements: raw
 """
 
-import os
-
 from ansible.errors import AnsibleError, AnsibleLookupError
 from ansible.plugins.lookup import LookupBase
 
@@ -149,16 +147,14 @@ class LookupModule(LookupBase):
             raise AnsibleLookupError("platform_secret: cannot resolve %s: %s" % (name, exc)) from None
 
     def _path(self, variables):
-        path = self.get_option("file") or self._template_var(variables, "platform_secrets_file")
-        if not path:
-            inventory_dir = variables.get("inventory_dir")
-            if not inventory_dir:
-                raise AnsibleLookupError("platform_secret: no secrets file: set platform_secrets_file for this inventory")
-            path = os.path.join(inventory_dir, "secrets", "platform.vault.yml")
-        return os.path.abspath(os.path.expanduser(str(path)))
+        path = secrets_file.secrets_path(self.get_option("file") or self._template_var(variables, "platform_secrets_file"),
+                                         variables.get("inventory_dir"))
+        if path is None:
+            raise AnsibleLookupError("platform_secret: no secrets file: set platform_secrets_file for this inventory")
+        return path
 
     def _allow_plaintext(self, variables):
         option = self.get_option("allow_plaintext")
         if option is None:
             option = self._template_var(variables, "platform_secrets_allow_plaintext")
-        return bool(option) and str(option).lower() not in ("false", "no", "0")
+        return secrets_file.flag(option)

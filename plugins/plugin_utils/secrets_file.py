@@ -43,6 +43,21 @@ NO_CREATE_HINT = ("create them before the run with ./foundry secrets INVENTORY a
                   "(docs/customer-inventory.md); a CI run never creates secrets, they would be lost with its workspace")
 
 
+def secrets_path(configured, inventory_dir):
+    """The secrets file: platform_secrets_file when set, else <inventory_dir>/secrets/platform.vault.yml;
+    None when neither is known."""
+    if not configured:
+        if not inventory_dir:
+            return None
+        configured = os.path.join(str(inventory_dir), "secrets", "platform.vault.yml")
+    return os.path.abspath(os.path.expanduser(str(configured)))
+
+
+def flag(value) -> bool:
+    """A boolean variable as YAML or a template may give it (true, "yes", "False", ...)."""
+    return bool(value) and str(value).strip().lower() not in ("false", "no", "0", "off")
+
+
 def vault_of_this_run():
     """A VaultLib with the vault secrets this Ansible run was given (--vault-password-file,
     ANSIBLE_VAULT_PASSWORD_FILE, vault ids), or None without any."""

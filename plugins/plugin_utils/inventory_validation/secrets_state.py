@@ -37,13 +37,7 @@ def _value(ctx, host, name):
 
 def secrets_path(ctx, host):
     """platform_secrets_file as the host's lookups see it (the lookup's default when unset), or None."""
-    path = _value(ctx, host, "platform_secrets_file")
-    if not path:
-        inventory_dir = _value(ctx, host, "inventory_dir")
-        if not inventory_dir:
-            return None
-        path = os.path.join(str(inventory_dir), "secrets", "platform.vault.yml")
-    return os.path.abspath(os.path.expanduser(str(path)))
+    return secrets_file.secrets_path(_value(ctx, host, "platform_secrets_file"), _value(ctx, host, "inventory_dir"))
 
 
 def _ignored_by_ansible(name: str) -> bool:
