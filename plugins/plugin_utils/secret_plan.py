@@ -9,21 +9,16 @@ the Ceph cluster's daemons and RADOS gateway users.
 ``./foundry secrets`` creates the missing ones into the inventory's secrets file once; in CI the
 validation refuses a run that would have to create one (a pipeline's workspace is thrown away,
 so a secret generated there would be lost and the next pipeline would make another). The
-roles' own lookups use the same names and specs, so what is planned here is what they read."""
+secrets a role derives from its own data (the gateway's API keys, the Ceph cluster's keys, the RADOS
+gateway users' S3 keys) are named and specified by secret_specs.py, whose functions the roles call
+through filters; the catalog's secrets are the catalog entries' own. So what is planned here is
+what the roles read."""
 
 from __future__ import annotations
 
-import re
-from collections.abc import Mapping
-
+from ansible_collections.foundrycloud.platform.plugins.plugin_utils import secret_specs
 from ansible_collections.foundrycloud.platform.plugins.plugin_utils.inventory_validation import services
 from ansible_collections.foundrycloud.platform.plugins.plugin_utils.inventory_validation.values import UNKNOWN, role_value
-
-# The gateway's generated API keys (roles/inference_gateway, namespace gateway-key).
-GATEWAY_KEY_SPEC = {"length": 48}
-# The RADOS gateway users' S3 keys (roles/ceph_resources/tasks/rgw.yml).
-RGW_KEY_SPECS = {"access_key": {"length": 20}, "secret_key": {"length": 40}}
-CEPHX = {"chars": "cephx"}
 
 
 class SecretPlan:
@@ -39,11 +34,6 @@ class SecretPlan:
 
     def as_dict(self) -> dict:
         return dict((name, {"spec": spec, "why": why}) for name, (spec, why) in sorted(self.secrets.items()))
-
-
-def _short(host: str) -> str:
-    """A daemon's id as the ceph_cluster role derives it: the host name up to its first dot."""
-    return re.sub(r"^([^.]*).*$", r"\1", host)
 
 
 def _central_services(ctx, plan: SecretPlan) -> None:
@@ -90,10 +80,8 @@ def _gateway(ctx, plan: SecretPlan) -> None:
         if keys is UNKNOWN:
             plan.unknown.append("host %s: inference_gateway_api_keys needs the play; its keys are not planned" % host)
             continue
-        for key in keys if isinstance(keys, list) else []:
-            if (isinstance(key, Mapping) and isinstance(key.get("name"), str) and "value" not in key
-                    and key.get("state", "present") == "present"):
-                plan.add("gateway-key", {key["name"]: GATEWAY_KEY_SPEC}, "gateway API key %s" % key["name"])
+        for name, spec in secret_specs.gateway_key_secret_specs(keys).items():
+            plan.add(secret_specs.GATEWAY_KEY_NAMESPACE, {name: spec}, "gateway API key %s" % name)
 
 
 def _ceph(ctx, plan: SecretPlan) -> None:
@@ -104,20 +92,18 @@ def _ceph(ctx, plan: SecretPlan) -> None:
         def group(name, default):
             return ctx.groups.get(role_value(ctx, first, "ceph_cluster", name, default), [])
 
-        daemons = (["client.admin", "client.bootstrap-osd"]
-                   + ["mgr." + _short(host) for host in group("ceph_cluster_mgr_group", "ceph_mgrs")]
-                   + ["mds." + _short(host) for host in group("ceph_cluster_mds_group", "ceph_mdss")]
-                   + ["client.rgw." + _short(host) for host in group("ceph_cluster_rgw_group", "ceph_rgws")])
-        plan.add("ceph", dict([("fsid", {"chars": "hex", "length": 32}), ("mon.", CEPHX)]
-                              + [(entity, CEPHX) for entity in daemons]), "the Ceph cluster")
+        plan.add(secret_specs.CEPH_NAMESPACE,
+                 secret_specs.ceph_cluster_secret_specs(group("ceph_cluster_mgr_group", "ceph_mgrs"),
+                                                        group("ceph_cluster_mds_group", "ceph_mdss"),
+                                                        group("ceph_cluster_rgw_group", "ceph_rgws")),
+                 "the Ceph cluster")
     for host in ctx.role_hosts.get("ceph_resources", []):
         users = role_value(ctx, host, "ceph_resources", "ceph_resources_rgw_users", [])
         if users is UNKNOWN:
             plan.unknown.append("host %s: ceph_resources_rgw_users needs the play; its S3 keys are not planned" % host)
             continue
-        for user in users if isinstance(users, list) else []:
-            if isinstance(user, Mapping) and user.get("uid") and user.get("state", "present") == "present":
-                plan.add("ceph/rgw/%s" % user["uid"], RGW_KEY_SPECS, "RADOS gateway user %s" % user["uid"])
+        for uid, keys in secret_specs.rgw_user_secret_specs(users).items():
+            plan.add(keys["namespace"], keys["specs"], "RADOS gateway user %s" % uid)
 
 
 PLANNERS = (_central_services, _workspaces, _gateway, _ceph)

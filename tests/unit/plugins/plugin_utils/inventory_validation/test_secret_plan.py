@@ -6,6 +6,11 @@ the placement, the gateway's keys and the Ceph cluster, with the spec the role c
 
 from __future__ import annotations
 
+from ansible_collections.foundrycloud.platform.plugins.filter.secret_specs import (
+    ceph_cluster_secret_specs,
+    gateway_key_secret_specs,
+    rgw_user_secret_specs,
+)
 from ansible_collections.foundrycloud.platform.plugins.module_utils.service_catalog import resolve
 from ansible_collections.foundrycloud.platform.plugins.plugin_utils.secret_plan import secret_plan
 from rule_context import FactVars, make_context
@@ -94,3 +99,40 @@ def test_the_ceph_cluster_keys_per_daemon_and_the_rgw_users():
 
 def test_nothing_to_plan_for_an_inventory_without_those_roles():
     assert plan({"a": {}}, {}, {}).secrets == {}
+
+
+# The plan and the roles share one piece of code (plugin_utils/secret_specs.py): the plan's
+# names and specs are what the roles' filters give for the same data. (That the roles call these
+# filters is test_secret_plan_roles.py.)
+def specs_under(result, namespace):
+    prefix = namespace + "/"
+    return dict((name[len(prefix):], spec) for name, (spec, _why) in result.secrets.items() if name.startswith(prefix))
+
+
+def test_the_planned_gateway_keys_are_what_the_roles_filter_gives():
+    keys = [{"name": "team-ml"}, {"name": "ops", "state": "present"}, {"name": "bench", "value": "sk-x" * 8},
+            {"name": "old", "state": "absent"}, {"name": "odd", "state": None}, {"name": 7}, "text", {"kind": "user"}]
+    result = plan({"gw-1": {"ansible_host": "10.0.0.20", "inference_gateway_api_keys": keys}},
+                  {"gateway": ["gw-1"]}, {"inference_gateway": ["gw-1"]})
+    assert specs_under(result, "gateway-key") == gateway_key_secret_specs(keys) == {
+        "team-ml": {"length": 48}, "ops": {"length": 48}}
+
+
+def test_the_planned_ceph_secrets_are_what_the_roles_filters_give():
+    hosts = ["ceph-1.site.example", "ceph-2", "ceph-3"]
+    groups = {"mons": hosts, "managers": hosts, "ceph_osds": hosts, "metadata": ["ceph-3"], "gateways": hosts[:2]}
+    hostvars = dict((host, {"ceph_cluster_mon_group": "mons", "ceph_cluster_mgr_group": "managers",
+                            "ceph_cluster_mds_group": "metadata", "ceph_cluster_rgw_group": "gateways"}) for host in hosts)
+    users = [{"uid": "langfuse"}, {"uid": "backups", "state": "present"}, {"uid": "gone", "state": "absent"}]
+    hostvars["ceph-2"]["ceph_resources_rgw_users"] = users
+    result = plan(hostvars, groups, {"ceph_cluster": hosts, "ceph_resources": ["ceph-2"]})
+    rgw = dict((name, spec) for name, spec in specs_under(result, "ceph").items() if name.startswith("rgw/"))
+    cluster = dict((name, spec) for name, spec in specs_under(result, "ceph").items() if not name.startswith("rgw/"))
+    assert cluster == ceph_cluster_secret_specs(groups["managers"], groups["metadata"], groups["gateways"])
+    assert sorted(cluster) == sorted(["fsid", "mon.", "client.admin", "client.bootstrap-osd", "mgr.ceph-1", "mgr.ceph-2",
+                                      "mgr.ceph-3", "mds.ceph-3", "client.rgw.ceph-1", "client.rgw.ceph-2"])
+    expected = {}
+    for uid, keys in rgw_user_secret_specs(users).items():
+        expected.update(("%s/%s" % (keys["namespace"][len("ceph/"):], name), spec) for name, spec in keys["specs"].items())
+    assert rgw == expected
+    assert sorted(rgw) == ["rgw/backups/access_key", "rgw/backups/secret_key", "rgw/langfuse/access_key", "rgw/langfuse/secret_key"]
