@@ -33,11 +33,12 @@ TIMEOUT = 120
 
 # What ships, and what must not.
 SHIPPED_TOP_LEVEL = {
-    "CHANGELOG.md", "FILES.json", "LICENSE", "MANIFEST.json", "README.md", "catalog", "docs",
+    "CHANGELOG.md", "FILES.json", "LICENSE", "MANIFEST.json", "README.md", "catalog", "changelogs", "docs",
     "execution-environment.yml", "inventories", "meta", "playbooks", "plugins", "requirements.yml", "roles",
 }
 NOT_SHIPPED = ("tests/", "molecule/", "scripts/", ".ci/", ".config/", ".cache/", ".venv/", "collections/",
-               "inventories/lab/", "playbooks/lab/", ".gitlab-ci.yml", "Makefile", "foundry", "ansible.cfg")
+               "inventories/lab/", "playbooks/lab/", ".gitlab-ci.yml", "Makefile", "foundry", "ansible.cfg",
+               "changelogs/fragments", "changelogs/.plugin-cache.yaml")
 
 USER_PLAYBOOK = """\
 ---
@@ -99,6 +100,7 @@ def test_the_tarball_ships_what_users_need(installed):
     assert [name for name in names if name.startswith(NOT_SHIPPED) or name in NOT_SHIPPED] == []
     assert "inventories/example/hosts.yml" in names and "catalog/images.yml" in names
     assert "playbooks/site.yml" in names and "playbooks/tasks/placement.yml" in names
+    assert "changelogs/changelog.yaml" in names
     info = manifest["collection_info"]
     assert info["license"] == ["GPL-3.0-or-later"] and not info["license_file"]
 
