@@ -16,7 +16,7 @@ what the roles read."""
 
 from __future__ import annotations
 
-from ansible_collections.foundrycloud.platform.plugins.plugin_utils import secret_specs
+from ansible_collections.foundrycloud.platform.plugins.plugin_utils import inventory_secret_lookups, secret_specs
 from ansible_collections.foundrycloud.platform.plugins.plugin_utils.inventory_validation import services
 from ansible_collections.foundrycloud.platform.plugins.plugin_utils.inventory_validation.values import UNKNOWN, role_value
 
@@ -106,7 +106,19 @@ def _ceph(ctx, plan: SecretPlan) -> None:
             plan.add(keys["namespace"], keys["specs"], "RADOS gateway user %s" % uid)
 
 
-PLANNERS = (_central_services, _workspaces, _gateway, _ceph)
+def _inventory_lookups(ctx, plan: SecretPlan) -> None:
+    """The platform_secret lookups the inventory writes itself (not a role's)."""
+    planned, warnings = inventory_secret_lookups.inventory_lookups(ctx.files.definitions)
+    for name, (spec, why) in sorted(planned.items()):
+        namespace, _sep, short = name.rpartition("/")
+        if namespace:
+            plan.add(namespace, {short: spec}, "the inventory's own lookup (%s)" % why)
+        else:
+            plan.secrets.setdefault(name, (dict(spec), "the inventory's own lookup (%s)" % why))
+    plan.unknown.extend(warnings)
+
+
+PLANNERS = (_central_services, _workspaces, _gateway, _ceph, _inventory_lookups)
 
 
 def secret_plan(ctx) -> SecretPlan:

@@ -136,3 +136,20 @@ def test_the_planned_ceph_secrets_are_what_the_roles_filters_give():
         expected.update(("%s/%s" % (keys["namespace"][len("ceph/"):], name), spec) for name, spec in keys["specs"].items())
     assert rgw == expected
     assert sorted(rgw) == ["rgw/backups/access_key", "rgw/backups/secret_key", "rgw/langfuse/access_key", "rgw/langfuse/secret_key"]
+
+
+def test_the_inventorys_own_literal_lookups_are_planned_and_expressions_are_warned_about():
+    from ansible_collections.foundrycloud.platform.plugins.plugin_utils.inventory_validation.files import Definition
+
+    definitions = [
+        Definition("group", "all", "site_smtp_password", "group_vars/all/mail.yml", 4, False,
+                   "{{ lookup('foundrycloud.platform.platform_secret', 'site/smtp_password', length=24) }}"),
+        Definition("host", "core-1", "site_token", "host_vars/core-1.yml", 2, False,
+                   "{{ lookup('foundrycloud.platform.platform_secret', 'site/' ~ inventory_hostname) }}"),
+    ]
+    hostvars = {"core-1": {"ansible_host": "10.0.0.10", "central_services_enabled": ["qdrant"]}}
+    result = secret_plan(make_context(hostvars, groups={"central": ["core-1"]},
+                                      role_hosts={"central_services": ["core-1"]}, files=definitions))
+    assert result.secrets["site/smtp_password"] == (
+        {"length": 24}, "the inventory's own lookup (site_smtp_password in group_vars/all/mail.yml:4)")
+    assert [w for w in result.unknown if w.startswith("host_vars/core-1.yml:2: site_token: ")]
