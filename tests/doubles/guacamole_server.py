@@ -51,8 +51,36 @@ Wire behaviour, as Guacamole's (checked against guacamole-client's REST and exte
 * Under ``/api/session/data/postgresql/``: ``connections`` (GET: object keyed by identifier;
   POST: create, answers the connection), ``connections/{id}`` (GET, PUT 204, DELETE 204; unknown:
   404 NOT_FOUND ``Not found: "{id}"``), ``connections/{id}/parameters``, ``connectionGroups/ROOT``,
-  ``users``, ``users/{name}``, ``users/{name}/password`` (PUT ``{"oldPassword", "newPassword"}``,
-  204; wrong old password 403 PERMISSION_DENIED "Permission denied."), ``self``.
+  ``users`` (GET; POST ``{"username", "password", "attributes"}`` creates, answers the user),
+  ``users/{name}`` (GET, PUT 204, DELETE 204), ``users/{name}/password`` (PUT ``{"oldPassword",
+  "newPassword"}``, 204; wrong old password 403 PERMISSION_DENIED "Permission denied."),
+  ``users/{name}/permissions`` (GET the permission set; PATCH a list of ``{"op": "add"|"remove",
+  "path", "value"}`` with paths ``/connectionPermissions/{id}``, ``/userPermissions/{name}``,
+  ``/systemPermissions``, 204; another path: 400 ``Unsupported patch path: "..."``),
+  ``users/{name}/userGroups`` (GET), ``userGroups`` (GET; POST ``{"identifier", "attributes"}``),
+  ``userGroups/{name}`` (GET, PUT 204, DELETE 204), ``userGroups/{name}/memberUsers`` (GET a list
+  of user names; PATCH ``[{"op", "path": "/", "value": "<user>"}]``, 204; unknown users are
+  skipped, as upstream's INSERT ... SELECT skips them), ``userGroups/{name}/permissions``, ``self``.
+* Users as the JDBC extension keeps them: ``{"username", "attributes"}`` (never a password); a PUT
+  sets the password only when the body has one, replaces the attributes kept in columns of
+  guacamole_user (``disabled``, ``expired``, ``access-window-*``, ``valid-*``, ``timezone``,
+  ``guac-full-name``, ``guac-email-address``, ``guac-organization``,
+  ``guac-organizational-role``: missing means unset) and keeps the other stored attributes (the
+  TOTP extension's ``guac-totp-*``, which are never listed); attributes outside that schema are
+  dropped, as upstream's filterExternalObject drops them. A user may not PUT itself (403). A new
+  user gets READ on itself, its creator READ, UPDATE, DELETE and ADMINISTER on it (upstream's
+  implicit permissions). Duplicates: 400 ``User "x" already exists.``.
+* Permissions: a user is an administrator when it, or a group it belongs to, has the system
+  permission ADMINISTER (the default admin has it). An administrator sees and may change
+  everything. Anyone else sees only what it may READ, through its own permissions or its groups':
+  ``connections`` lists only those connections, and any other connection, whether it exists or
+  not, is 404 NOT_FOUND ``Not found: "{id}"``, as guacamole-auth-jdbc answers it (its directory
+  selects only readable objects, and the REST layer turns "no such object" into
+  GuacamoleResourceNotFoundException; it is not a 403). ``connections/{id}/parameters`` of a
+  readable connection is ``{}`` without UPDATE on it (upstream's ConnectionService), so a user
+  never reads the password in its own connection. The same holds for users (a user sees itself).
+  Creating, changing and deleting anything without ADMINISTER: 403 PERMISSION_DENIED
+  "Permission denied.".
   Connections are ``{"name", "identifier", "parentIdentifier", "protocol", "attributes",
   "activeConnections"}``; parameters come only from ``/parameters``; empty parameter values are
   not stored; names are unique per group (400 ``The connection "x" already exists.``); a PUT
@@ -67,9 +95,16 @@ For the tests, ``server.app.requests`` records every request: ``{"method", "path
 "at"}`` (the path below the context path, without the query; the token sent, or None; the time on
 the application's clock).
 
-Not modelled: permissions (every user that logs in may do everything), user groups, sharing
-profiles, history, connection groups other than ROOT in memory mode (with PostgreSQL, rows of
-guacamole_connection_group are honoured as parents), password policies, expired accounts.
+Not modelled: the CREATE_* system permissions and UPDATE/DELETE/ADMINISTER grants that let a
+non-administrator change objects (only ADMINISTER does), permissions on user groups, connection
+groups, sharing profiles and active connections (an administrator sees every user group, anyone
+else none; their permission paths, which upstream accepts, get the 400 of an unknown path), groups
+within groups,
+sharing profiles, history, connection groups other than ROOT in memory mode (with PostgreSQL,
+rows of guacamole_connection_group are honoured as parents), password policies, expired
+accounts. With PostgreSQL, the tables added to the double's schema after its first version
+(user groups, their members, connection permissions) are created at start when a database
+initialised by an older double lacks them.
 
 Command line::
 
@@ -121,6 +156,25 @@ CONNECTION_COLUMNS = {
 USER_COLUMN_ATTRIBUTES = ("disabled", "expired", "access-window-start", "access-window-end", "valid-from",
                           "valid-until", "timezone", "guac-full-name", "guac-email-address",
                           "guac-organization", "guac-organizational-role")
+# The user attributes guacamole-auth-jdbc keeps in columns of guacamole_user (besides disabled):
+# API name -> (column, kind).
+USER_COLUMNS = {
+    "expired": ("expired", "bool"),
+    "access-window-start": ("access_window_start", "time"),
+    "access-window-end": ("access_window_end", "time"),
+    "valid-from": ("valid_from", "date"),
+    "valid-until": ("valid_until", "date"),
+    "timezone": ("timezone", "str"),
+    "guac-full-name": ("full_name", "str"),
+    "guac-email-address": ("email_address", "str"),
+    "guac-organization": ("organization", "str"),
+    "guac-organizational-role": ("organizational_role", "str"),
+}
+OBJECT_PERMISSIONS = ("READ", "UPDATE", "DELETE", "ADMINISTER")
+SYSTEM_PERMISSIONS = ("CREATE_CONNECTION", "CREATE_CONNECTION_GROUP", "CREATE_SHARING_PROFILE", "CREATE_USER",
+                      "CREATE_USER_GROUP", "AUDIT", "ADMINISTER")
+# What the creator of a user gets on it, and the new user on itself (upstream's implicit permissions).
+CREATOR_PERMISSIONS = ("READ", "UPDATE", "DELETE", "ADMINISTER")
 
 SCHEMA_SQL = """\
 --
@@ -222,6 +276,30 @@ CREATE TABLE guacamole_user_permission (
     PRIMARY KEY (entity_id, affected_user_id, permission)
 );
 """
+
+# Tables the double's schema gained later (user groups, connection permissions), as upstream
+# names them. Part of SCHEMA_SQL; PostgresStore also creates them in a database an older double
+# initialised (IF NOT EXISTS), since the initdb output is read on PostgreSQL's first start only.
+LATER_TABLES_SQL = """CREATE TABLE IF NOT EXISTS guacamole_user_group (
+    user_group_id serial  PRIMARY KEY,
+    entity_id     integer NOT NULL UNIQUE REFERENCES guacamole_entity (entity_id) ON DELETE CASCADE,
+    disabled      boolean NOT NULL DEFAULT FALSE
+);
+
+CREATE TABLE IF NOT EXISTS guacamole_user_group_member (
+    user_group_id    integer NOT NULL REFERENCES guacamole_user_group (user_group_id) ON DELETE CASCADE,
+    member_entity_id integer NOT NULL REFERENCES guacamole_entity (entity_id) ON DELETE CASCADE,
+    PRIMARY KEY (user_group_id, member_entity_id)
+);
+
+CREATE TABLE IF NOT EXISTS guacamole_connection_permission (
+    entity_id     integer NOT NULL REFERENCES guacamole_entity (entity_id) ON DELETE CASCADE,
+    connection_id integer NOT NULL REFERENCES guacamole_connection (connection_id) ON DELETE CASCADE,
+    permission    guacamole_object_permission_type NOT NULL,
+    PRIMARY KEY (entity_id, connection_id, permission)
+);
+"""
+SCHEMA_SQL += "\n" + LATER_TABLES_SQL
 
 ADMIN_SQL = """\
 --
@@ -400,6 +478,45 @@ def attribute_text(kind, value):
     return None if value is None else str(value)
 
 
+def user_attribute_value(kind, text):
+    """A user attribute as upstream keeps it: the normalised text, or None (unset, or a value the
+    column cannot hold, which upstream drops)."""
+    if text is None or str(text) == "":
+        return None
+    text = str(text)
+    if kind == "bool":
+        return "true" if text.lower() == "true" else None
+    if kind in ("time", "date"):
+        import datetime
+        try:
+            if kind == "time":
+                return datetime.datetime.strptime(text, "%H:%M:%S").strftime("%H:%M:%S")
+            return datetime.datetime.strptime(text, "%Y-%m-%d").strftime("%Y-%m-%d")
+        except ValueError:
+            return None
+    return text
+
+
+def user_column_value(kind, text):
+    """Normalised attribute text -> the value of its guacamole_user column."""
+    if kind == "bool":
+        return text == "true"
+    return text
+
+
+def user_attribute_text(kind, value):
+    """A guacamole_user column -> the attribute text the API lists (None when unset)."""
+    if kind == "bool":
+        return "true" if value else None
+    if value is None:
+        return None
+    if kind == "time":
+        return value.strftime("%H:%M:%S") if hasattr(value, "strftime") else str(value)
+    if kind == "date":
+        return value.strftime("%Y-%m-%d") if hasattr(value, "strftime") else str(value)
+    return str(value)
+
+
 def split_attributes(attributes):
     """API attributes -> (column values keyed by API name, other attributes)."""
     columns = {}
@@ -419,10 +536,16 @@ class MemoryStore:
         self.lock = threading.RLock()
         self.users = {}
         self.connections = {}
-        self.groups = {}
+        self.groups = {}        # connection groups (parents of connections)
+        self.user_groups = {}   # name -> {"name", "disabled", "members": set of user names}
+        self.entity_permissions = {}   # (kind, name) -> {"system": set, "connections": {id: set}, "users": {name: set}}
         self.next_connection_id = 1
         self.next_user_id = 1
         self.add_user_hashed(DEFAULT_ADMIN, bytes.fromhex(DEFAULT_ADMIN_HASH), bytes.fromhex(DEFAULT_ADMIN_SALT))
+        # As upstream's 002-create-admin-user.sql grants them.
+        admin = self._permissions("USER", DEFAULT_ADMIN)
+        admin["system"].update(p for p in SYSTEM_PERMISSIONS if p != "AUDIT")
+        admin["users"][DEFAULT_ADMIN] = {"READ", "UPDATE", "ADMINISTER"}
 
     # Test helpers (the in-process tests arrange users directly, as SQL would) ----------------
 
@@ -431,12 +554,19 @@ class MemoryStore:
             self.users[name] = dict(user_id=self.next_user_id, name=name, password_hash=bytes(password_hash),
                                     password_salt=salt, disabled=False, attributes={})
             self.next_user_id += 1
+            # READ on itself, as a user created through the API has it.
+            self._permissions("USER", name)["users"][name] = {"READ"}
 
     def add_user(self, name, password):
         self.add_user_hashed(name, *new_salted_hash(password))
 
     def set_password_plain(self, name, password):
         self.set_password(name, *new_salted_hash(password))
+
+    def grant(self, name, *permissions, kind="USER"):
+        """Test helper: ("system", "ADMINISTER") or ("connections", id, "READ") or ("users", name, "READ")."""
+        self.patch_permissions(kind, name, [tuple(p) if p[0] != "system" else ("system", None, p[1])
+                                            for p in permissions], [])
 
     # The interface the application uses -------------------------------------------------
 
@@ -456,6 +586,106 @@ class MemoryStore:
     def set_user_attributes(self, name, attributes):
         with self.lock:
             self.users[name]["attributes"].update(attributes)
+
+    def create_user(self, name, password_hash, salt, disabled, columns, creator):
+        with self.lock:
+            self.add_user_hashed(name, password_hash, salt)
+            self.update_user(name, disabled, columns)
+            if creator is not None:
+                self._permissions("USER", creator)["users"].setdefault(name, set()).update(CREATOR_PERMISSIONS)
+
+    def update_user(self, name, disabled, columns, password=None):
+        """``columns``: every column attribute, None for unset; the other attributes are kept."""
+        with self.lock:
+            user = self.users[name]
+            user["disabled"] = bool(disabled)
+            for key, value in columns.items():
+                if value is None:
+                    user["attributes"].pop(key, None)
+                else:
+                    user["attributes"][key] = value
+            if password is not None:
+                user.update(password_hash=password[0], password_salt=password[1])
+
+    def delete_user(self, name):
+        with self.lock:
+            if self.users.pop(name, None) is None:
+                return False
+            self.entity_permissions.pop(("USER", name), None)
+            for permissions in self.entity_permissions.values():
+                permissions["users"].pop(name, None)
+            for group in self.user_groups.values():
+                group["members"].discard(name)
+            return True
+
+    def _permissions(self, kind, name):
+        return self.entity_permissions.setdefault((kind, name), {"system": set(), "connections": {}, "users": {}})
+
+    def permissions(self, kind, name):
+        with self.lock:
+            found = self._permissions(kind, name)
+            return {"system": set(found["system"]),
+                    "connections": dict((k, set(v)) for k, v in found["connections"].items() if v),
+                    "users": dict((k, set(v)) for k, v in found["users"].items() if v)}
+
+    def patch_permissions(self, kind, name, add, remove):
+        """``add``/``remove``: (section, target, type); unknown targets raise StoreError (the
+        foreign keys of the real tables)."""
+        with self.lock:
+            found = self._permissions(kind, name)
+            for section, target, kind_ in add:
+                if section == "connections" and target not in self.connections:
+                    raise StoreError("connection %s does not exist (foreign key)" % target)
+                if section == "users" and target not in self.users:
+                    raise StoreError("user %s does not exist (foreign key)" % target)
+            for section, target, permission in add:
+                if section == "system":
+                    found["system"].add(permission)
+                else:
+                    found[section].setdefault(target, set()).add(permission)
+            for section, target, permission in remove:
+                if section == "system":
+                    found["system"].discard(permission)
+                else:
+                    found[section].get(target, set()).discard(permission)
+
+    def list_user_groups(self):
+        with self.lock:
+            return [dict(name=g["name"], disabled=g["disabled"]) for _n, g in sorted(self.user_groups.items())]
+
+    def get_user_group(self, name):
+        with self.lock:
+            group = self.user_groups.get(name)
+            return None if group is None else dict(name=group["name"], disabled=group["disabled"])
+
+    def create_user_group(self, name, disabled):
+        with self.lock:
+            self.user_groups[name] = dict(name=name, disabled=bool(disabled), members=set())
+
+    def update_user_group(self, name, disabled):
+        with self.lock:
+            self.user_groups[name]["disabled"] = bool(disabled)
+
+    def delete_user_group(self, name):
+        with self.lock:
+            if self.user_groups.pop(name, None) is None:
+                return False
+            self.entity_permissions.pop(("USER_GROUP", name), None)
+            return True
+
+    def group_members(self, name):
+        with self.lock:
+            return sorted(self.user_groups[name]["members"])
+
+    def patch_group_members(self, name, add, remove):
+        with self.lock:
+            members = self.user_groups[name]["members"]
+            members.update(user for user in add if user in self.users)
+            members.difference_update(remove)
+
+    def groups_of(self, username):
+        with self.lock:
+            return sorted(n for n, g in self.user_groups.items() if username in g["members"])
 
     def group_exists(self, identifier):
         with self.lock:
@@ -487,6 +717,8 @@ class MemoryStore:
 
     def delete_connection(self, connection_id):
         with self.lock:
+            for permissions in self.entity_permissions.values():
+                permissions["connections"].pop(connection_id, None)
             return self.connections.pop(connection_id, None) is not None
 
 
@@ -498,6 +730,7 @@ class PostgresStore:
 
         self.psycopg2 = psycopg2
         self.settings = dict(settings)
+        self.schema_checked = False
 
     def _connect(self):
         try:
@@ -506,7 +739,24 @@ class PostgresStore:
             where = "%s:%s" % (self.settings["host"], self.settings["port"])
             raise StoreError("cannot connect to PostgreSQL at %s: %s" % (where, str(exc).strip())) from None
 
+    def _ensure_schema(self):
+        """The tables of LATER_TABLES_SQL, once per process, committed before any other work."""
+        with self.schema_lock:
+            if self.schema_checked:
+                return
+            connection = self._connect()
+            try:
+                with connection:
+                    with connection.cursor() as cursor:
+                        cursor.execute(LATER_TABLES_SQL)
+            except self.psycopg2.Error as exc:
+                raise StoreError("PostgreSQL: %s" % str(exc).strip()) from None
+            finally:
+                connection.close()
+            self.schema_checked = True
+
     def _run(self, work):
+        self._ensure_schema()
         connection = self._connect()
         try:
             with connection:
@@ -517,17 +767,24 @@ class PostgresStore:
         finally:
             connection.close()
 
-    _USER_SELECT = ("SELECT u.user_id, e.name, u.password_hash, u.password_salt, u.disabled "
+    schema_lock = threading.Lock()
+    _USER_COLUMN_NAMES = ", ".join("u.%s" % column for column, _kind in USER_COLUMNS.values())
+    _USER_SELECT = ("SELECT u.user_id, e.name, u.password_hash, u.password_salt, u.disabled, %s "
                     "FROM guacamole_user u JOIN guacamole_entity e ON e.entity_id = u.entity_id "
-                    "WHERE e.type = 'USER'")
+                    "WHERE e.type = 'USER'" % _USER_COLUMN_NAMES)
 
     @staticmethod
     def _user(cursor, row):
-        user_id, name, password_hash, salt, disabled = row
+        user_id, name, password_hash, salt, disabled = row[:5]
         cursor.execute("SELECT attribute_name, attribute_value FROM guacamole_user_attribute WHERE user_id = %s", (user_id,))
+        attributes = dict(cursor.fetchall())
+        for (key, (_column, kind)), value in zip(USER_COLUMNS.items(), row[5:]):
+            text = user_attribute_text(kind, value)
+            if text is not None:
+                attributes[key] = text
         return dict(user_id=user_id, name=name, password_hash=bytes(password_hash),
                     password_salt=bytes(salt) if salt is not None else None, disabled=bool(disabled),
-                    attributes=dict(cursor.fetchall()))
+                    attributes=attributes)
 
     def get_user(self, name):
         def work(cursor):
@@ -559,6 +816,173 @@ class PostgresStore:
                     "ON CONFLICT (user_id, attribute_name) DO UPDATE SET attribute_value = EXCLUDED.attribute_value",
                     (key, value, name))
         self._run(work)
+
+    @staticmethod
+    def _entity(cursor, kind, name):
+        cursor.execute("SELECT entity_id FROM guacamole_entity WHERE type = %s AND name = %s", (kind, name))
+        row = cursor.fetchone()
+        if row is None:
+            raise StoreError("no %s %s" % (kind.lower(), name))
+        return row[0]
+
+    def _update_user(self, cursor, name, disabled, columns, password):
+        assignments = ["disabled = %s"]
+        values = [bool(disabled)]
+        for key, (column, kind) in USER_COLUMNS.items():
+            assignments.append("%s = %%s" % column)
+            values.append(user_column_value(kind, columns.get(key)))
+        if password is not None:
+            assignments += ["password_hash = %s", "password_salt = %s", "password_date = now()"]
+            values += [self.psycopg2.Binary(password[0]), self.psycopg2.Binary(password[1])]
+        cursor.execute("UPDATE guacamole_user SET %s WHERE entity_id = %%s" % ", ".join(assignments),
+                       values + [self._entity(cursor, "USER", name)])
+
+    def create_user(self, name, password_hash, salt, disabled, columns, creator):
+        def work(cursor):
+            cursor.execute("INSERT INTO guacamole_entity (name, type) VALUES (%s, 'USER') RETURNING entity_id", (name,))
+            entity = cursor.fetchone()[0]
+            cursor.execute("INSERT INTO guacamole_user (entity_id, password_hash, password_salt, password_date) "
+                           "VALUES (%s, %s, %s, now()) RETURNING user_id",
+                           (entity, self.psycopg2.Binary(password_hash), self.psycopg2.Binary(salt)))
+            user_id = cursor.fetchone()[0]
+            self._update_user(cursor, name, disabled, columns, None)
+            grants = [(entity, "READ")]
+            if creator is not None:
+                creator_entity = self._entity(cursor, "USER", creator)
+                grants += [(creator_entity, permission) for permission in CREATOR_PERMISSIONS]
+            for grantee, permission in grants:
+                cursor.execute("INSERT INTO guacamole_user_permission (entity_id, affected_user_id, permission) "
+                               "VALUES (%s, %s, %s) ON CONFLICT DO NOTHING", (grantee, user_id, permission))
+        self._run(work)
+
+    def update_user(self, name, disabled, columns, password=None):
+        self._run(lambda cursor: self._update_user(cursor, name, disabled, columns, password))
+
+    def delete_user(self, name):
+        def work(cursor):
+            cursor.execute("DELETE FROM guacamole_entity WHERE type = 'USER' AND name = %s", (name,))
+            return cursor.rowcount > 0
+        return self._run(work)
+
+    def permissions(self, kind, name):
+        def work(cursor):
+            entity = self._entity(cursor, kind, name)
+            cursor.execute("SELECT permission::text FROM guacamole_system_permission WHERE entity_id = %s", (entity,))
+            system = set(row[0] for row in cursor.fetchall())
+            connections = {}
+            cursor.execute("SELECT connection_id, permission::text FROM guacamole_connection_permission "
+                           "WHERE entity_id = %s", (entity,))
+            for connection_id, permission in cursor.fetchall():
+                connections.setdefault(connection_id, set()).add(permission)
+            users = {}
+            cursor.execute("SELECT e.name, p.permission::text FROM guacamole_user_permission p "
+                           "JOIN guacamole_user u ON u.user_id = p.affected_user_id "
+                           "JOIN guacamole_entity e ON e.entity_id = u.entity_id WHERE p.entity_id = %s", (entity,))
+            for user, permission in cursor.fetchall():
+                users.setdefault(user, set()).add(permission)
+            return {"system": system, "connections": connections, "users": users}
+        return self._run(work)
+
+    def patch_permissions(self, kind, name, add, remove):
+        def work(cursor):
+            entity = self._entity(cursor, kind, name)
+            for section, target, permission in remove:
+                if section == "system":
+                    cursor.execute("DELETE FROM guacamole_system_permission WHERE entity_id = %s AND permission = %s",
+                                   (entity, permission))
+                elif section == "connections":
+                    cursor.execute("DELETE FROM guacamole_connection_permission WHERE entity_id = %s "
+                                   "AND connection_id = %s AND permission = %s", (entity, target, permission))
+                else:
+                    cursor.execute("DELETE FROM guacamole_user_permission p USING guacamole_user u, guacamole_entity e "
+                                   "WHERE p.entity_id = %s AND p.affected_user_id = u.user_id AND u.entity_id = e.entity_id "
+                                   "AND e.name = %s AND p.permission = %s", (entity, target, permission))
+            for section, target, permission in add:
+                if section == "system":
+                    cursor.execute("INSERT INTO guacamole_system_permission VALUES (%s, %s) ON CONFLICT DO NOTHING",
+                                   (entity, permission))
+                elif section == "connections":
+                    cursor.execute("INSERT INTO guacamole_connection_permission VALUES (%s, %s, %s) "
+                                   "ON CONFLICT DO NOTHING", (entity, target, permission))
+                else:
+                    cursor.execute("SELECT u.user_id FROM guacamole_user u JOIN guacamole_entity e "
+                                   "ON e.entity_id = u.entity_id WHERE e.type = 'USER' AND e.name = %s", (target,))
+                    row = cursor.fetchone()
+                    if row is None:
+                        raise StoreError("user %s does not exist (foreign key)" % target)
+                    cursor.execute("INSERT INTO guacamole_user_permission VALUES (%s, %s, %s) ON CONFLICT DO NOTHING",
+                                   (entity, row[0], permission))
+        self._run(work)
+
+    _GROUP_SELECT = ("SELECT e.name, g.disabled FROM guacamole_user_group g "
+                     "JOIN guacamole_entity e ON e.entity_id = g.entity_id WHERE e.type = 'USER_GROUP'")
+
+    def list_user_groups(self):
+        def work(cursor):
+            cursor.execute(self._GROUP_SELECT + " ORDER BY e.name")
+            return [dict(name=row[0], disabled=bool(row[1])) for row in cursor.fetchall()]
+        return self._run(work)
+
+    def get_user_group(self, name):
+        def work(cursor):
+            cursor.execute(self._GROUP_SELECT + " AND e.name = %s", (name,))
+            row = cursor.fetchone()
+            return None if row is None else dict(name=row[0], disabled=bool(row[1]))
+        return self._run(work)
+
+    def create_user_group(self, name, disabled):
+        def work(cursor):
+            cursor.execute("INSERT INTO guacamole_entity (name, type) VALUES (%s, 'USER_GROUP') RETURNING entity_id", (name,))
+            cursor.execute("INSERT INTO guacamole_user_group (entity_id, disabled) VALUES (%s, %s)",
+                           (cursor.fetchone()[0], bool(disabled)))
+        self._run(work)
+
+    def update_user_group(self, name, disabled):
+        def work(cursor):
+            cursor.execute("UPDATE guacamole_user_group SET disabled = %s WHERE entity_id = %s",
+                           (bool(disabled), self._entity(cursor, "USER_GROUP", name)))
+        self._run(work)
+
+    def delete_user_group(self, name):
+        def work(cursor):
+            cursor.execute("DELETE FROM guacamole_entity WHERE type = 'USER_GROUP' AND name = %s", (name,))
+            return cursor.rowcount > 0
+        return self._run(work)
+
+    def group_members(self, name):
+        def work(cursor):
+            cursor.execute("SELECT m.name FROM guacamole_user_group_member gm "
+                           "JOIN guacamole_user_group g ON g.user_group_id = gm.user_group_id "
+                           "JOIN guacamole_entity ge ON ge.entity_id = g.entity_id "
+                           "JOIN guacamole_entity m ON m.entity_id = gm.member_entity_id "
+                           "WHERE ge.name = %s AND ge.type = 'USER_GROUP' AND m.type = 'USER' ORDER BY m.name", (name,))
+            return [row[0] for row in cursor.fetchall()]
+        return self._run(work)
+
+    def patch_group_members(self, name, add, remove):
+        def work(cursor):
+            cursor.execute("SELECT g.user_group_id FROM guacamole_user_group g JOIN guacamole_entity e "
+                           "ON e.entity_id = g.entity_id WHERE e.type = 'USER_GROUP' AND e.name = %s", (name,))
+            group_id = cursor.fetchone()[0]
+            for user in remove:
+                cursor.execute("DELETE FROM guacamole_user_group_member WHERE user_group_id = %s AND member_entity_id = "
+                               "(SELECT entity_id FROM guacamole_entity WHERE type = 'USER' AND name = %s)", (group_id, user))
+            for user in add:
+                # INSERT ... SELECT, as upstream's mapper does: an unknown user adds no row.
+                cursor.execute("INSERT INTO guacamole_user_group_member (user_group_id, member_entity_id) "
+                               "SELECT %s, entity_id FROM guacamole_entity WHERE type = 'USER' AND name = %s "
+                               "ON CONFLICT DO NOTHING", (group_id, user))
+        self._run(work)
+
+    def groups_of(self, username):
+        def work(cursor):
+            cursor.execute("SELECT ge.name FROM guacamole_user_group_member gm "
+                           "JOIN guacamole_user_group g ON g.user_group_id = gm.user_group_id "
+                           "JOIN guacamole_entity ge ON ge.entity_id = g.entity_id "
+                           "JOIN guacamole_entity m ON m.entity_id = gm.member_entity_id "
+                           "WHERE m.name = %s AND m.type = 'USER' ORDER BY ge.name", (username,))
+            return [row[0] for row in cursor.fetchall()]
+        return self._run(work)
 
     def group_exists(self, identifier):
         def work(cursor):
@@ -884,10 +1308,26 @@ class Guacamole:
             raise not_found(username)
         return user
 
-    def change_password(self, username, body):
+    def visible_user(self, actor, username):
+        """The user, if ``actor`` may READ it (an administrator may); else 404 as upstream."""
+        user = self.get_user(username)
+        if not self.is_admin(actor) and "READ" not in self.effective(actor)["users"].get(username, ()):
+            raise not_found(username)
+        return user
+
+    def visible_users(self, actor):
+        users = self.store.list_users()
+        if self.is_admin(actor):
+            return users
+        readable = self.effective(actor)["users"]
+        return [u for u in users if "READ" in readable.get(u["name"], ())]
+
+    def change_password(self, actor, username, body):
         if not isinstance(body, dict):
             raise bad_request("Data must be submitted when updating objects.")
-        user = self.get_user(username)
+        user = self.visible_user(actor, username)
+        if actor != username and not self.is_admin(actor):
+            raise ApiFailure(403, "PERMISSION_DENIED", "Permission denied.")
         old = body.get("oldPassword")
         new = body.get("newPassword")
         if not isinstance(old, str) or not password_matches(old, user["password_hash"], user["password_salt"]):
@@ -895,6 +1335,185 @@ class Guacamole:
         if not isinstance(new, str) or new == "":
             raise bad_request("Passwords may not be blank.")
         self.store.set_password(username, *new_salted_hash(new))
+
+    @staticmethod
+    def user_attributes(raw):
+        """API attributes -> (disabled, column attributes with None for unset). Other attributes
+        are dropped: they are not in the schema upstream filters them by."""
+        if raw is None:
+            raw = {}
+        if not isinstance(raw, dict):
+            raise bad_request("Attributes must be a JSON object.")
+        disabled = user_attribute_value("bool", raw.get("disabled")) == "true"
+        columns = dict((key, user_attribute_value(kind, raw.get(key))) for key, (_column, kind) in USER_COLUMNS.items())
+        return disabled, columns
+
+    def create_user(self, actor, body):
+        self.require_admin(actor)
+        if not isinstance(body, dict):
+            raise bad_request("Data must be submitted when creating objects.")
+        username = body.get("username")
+        if not isinstance(username, str) or not username.strip():
+            raise bad_request("The username must not be blank.")
+        disabled, columns = self.user_attributes(body.get("attributes"))
+        with self.lock:
+            if self.store.get_user(username) is not None:
+                raise bad_request('User "%s" already exists.' % username)
+            password = body.get("password")
+            # Without a password the account has one nobody knows.
+            hashed = new_salted_hash(password if isinstance(password, str) and password else secrets.token_hex(32))
+            self.store.create_user(username, hashed[0], hashed[1], disabled, columns, actor)
+        return self.user_json(self.get_user(username))
+
+    def update_user(self, actor, username, body):
+        self.require_admin(actor)
+        self.get_user(username)
+        if not isinstance(body, dict):
+            raise bad_request("Data must be submitted when updating objects.")
+        if body.get("username") not in (None, username):
+            raise bad_request("Username in path does not match username provided JSON data.")
+        if actor == username:
+            # upstream's UserResource: "A user may not use this endpoint to modify himself"
+            raise ApiFailure(403, "PERMISSION_DENIED", "Permission denied.")
+        disabled, columns = self.user_attributes(body.get("attributes"))
+        password = body.get("password")
+        hashed = new_salted_hash(password) if isinstance(password, str) and password else None
+        self.store.update_user(username, disabled, columns, hashed)
+
+    def delete_user(self, actor, username):
+        self.require_admin(actor)
+        self.get_user(username)
+        self.store.delete_user(username)
+
+    # -- permissions and user groups --------------------------------------------------------
+
+    def effective(self, username):
+        """The permissions of the user with those of the (enabled) groups it is a member of."""
+        result = self.store.permissions("USER", username)
+        for group in self.store.groups_of(username):
+            record = self.store.get_user_group(group)
+            if record is None or record["disabled"]:
+                continue
+            inherited = self.store.permissions("USER_GROUP", group)
+            result["system"] |= inherited["system"]
+            for section in ("connections", "users"):
+                for target, kinds in inherited[section].items():
+                    result[section].setdefault(target, set()).update(kinds)
+        return result
+
+    def is_admin(self, username):
+        return "ADMINISTER" in self.effective(username)["system"]
+
+    def require_admin(self, username):
+        if not self.is_admin(username):
+            raise ApiFailure(403, "PERMISSION_DENIED", "Permission denied.")
+
+    @staticmethod
+    def permission_json(permissions):
+        return {
+            "connectionPermissions": dict((str(k), sorted(v)) for k, v in sorted(permissions["connections"].items())),
+            "connectionGroupPermissions": {},
+            "sharingProfilePermissions": {},
+            "activeConnectionPermissions": {},
+            "userPermissions": dict((k, sorted(v)) for k, v in sorted(permissions["users"].items())),
+            "userGroupPermissions": {},
+            "systemPermissions": sorted(permissions["system"]),
+        }
+
+    @staticmethod
+    def _patch_operations(body):
+        if not isinstance(body, list) or not all(isinstance(op, dict) for op in body):
+            raise bad_request("The request body must be a JSON patch (a list of operations).")
+        for op in body:
+            if op.get("op") not in ("add", "remove"):
+                raise bad_request('Unsupported patch operation: "%s"' % op.get("op"))
+        return body
+
+    def patch_permissions(self, actor, kind, name, body):
+        """PATCH .../permissions as upstream's PermissionSetResource reads it. A permission type
+        that is not one (ObjectPermission.Type.valueOf fails) or a connection or user that does
+        not exist (the tables' foreign keys) ends in upstream's 500 INTERNAL_ERROR."""
+        self.require_admin(actor)
+        add, remove = [], []
+        for op in self._patch_operations(body):
+            path = str(op.get("path") or "")
+            value = op.get("value")
+            if path.startswith("/connectionPermissions/"):
+                target = path[len("/connectionPermissions/"):]
+                try:
+                    entry = ("connections", int(target), value)
+                except ValueError:
+                    raise StoreError("connection identifier %r is not a number" % target) from None
+                allowed = OBJECT_PERMISSIONS
+            elif path.startswith("/userPermissions/"):
+                entry = ("users", path[len("/userPermissions/"):], value)
+                allowed = OBJECT_PERMISSIONS
+            elif path == "/systemPermissions":
+                entry = ("system", None, value)
+                allowed = SYSTEM_PERMISSIONS
+            else:
+                raise bad_request('Unsupported patch path: "%s"' % path)
+            if value not in allowed:
+                raise StoreError("no permission type %r" % (value,))
+            (add if op["op"] == "add" else remove).append(entry)
+        self.store.patch_permissions(kind, name, add, remove)
+
+    @staticmethod
+    def group_json(group):
+        return {"identifier": group["name"], "attributes": {"disabled": "true" if group["disabled"] else None}}
+
+    def visible_group(self, actor, name):
+        group = self.store.get_user_group(name)
+        if group is None or not self.is_admin(actor):
+            raise not_found(name)
+        return group
+
+    def create_group(self, actor, body):
+        self.require_admin(actor)
+        if not isinstance(body, dict):
+            raise bad_request("Data must be submitted when creating objects.")
+        name = body.get("identifier")
+        if not isinstance(name, str) or not name.strip():
+            raise bad_request("The group name must not be blank.")
+        disabled, _columns = self.user_attributes(body.get("attributes"))
+        with self.lock:
+            if self.store.get_user_group(name) is not None:
+                raise bad_request('User group "%s" already exists.' % name)
+            self.store.create_user_group(name, disabled)
+        return self.group_json(self.store.get_user_group(name))
+
+    def patch_members(self, actor, name, body):
+        self.visible_group(actor, name)
+        add, remove = [], []
+        for op in self._patch_operations(body):
+            if op.get("path") != "/":
+                raise bad_request('Unsupported patch path: "%s"' % op.get("path"))
+            (add if op["op"] == "add" else remove).append(str(op.get("value")))
+        self.store.patch_group_members(name, add, remove)
+
+    # -- connections as a user sees them --------------------------------------------------------
+
+    def visible_connections(self, actor):
+        records = self.store.list_connections()
+        if self.is_admin(actor):
+            return records
+        readable = self.effective(actor)["connections"]
+        return [r for r in records if "READ" in readable.get(r["id"], ())]
+
+    def visible_connection(self, actor, identifier):
+        """The connection if ``actor`` may READ it; otherwise 404 whether it exists or not, as
+        guacamole-auth-jdbc answers (its directory only selects readable connections)."""
+        record = self.get_connection(identifier)
+        if not self.is_admin(actor) and "READ" not in self.effective(actor)["connections"].get(record["id"], ()):
+            raise not_found(identifier)
+        return record
+
+    def connection_parameters(self, actor, identifier):
+        """Only with UPDATE on the connection (or as administrator); otherwise {} (upstream)."""
+        record = self.visible_connection(actor, identifier)
+        if self.is_admin(actor) or "UPDATE" in self.effective(actor)["connections"].get(record["id"], ()):
+            return record["parameters"]
+        return {}
 
 
 # --------------------------------------------------------------------------------------------
@@ -1006,31 +1625,83 @@ class Handler(BaseHTTPRequestHandler):
             return 200, app.user_json(app.get_user(username))
         if kind == "connections":
             if len(parts) == 1 and method == "GET":
-                return 200, dict((str(r["id"]), app.connection_json(r)) for r in app.store.list_connections())
+                return 200, dict((str(r["id"]), app.connection_json(r)) for r in app.visible_connections(username))
             if len(parts) == 1 and method == "POST":
+                app.require_admin(username)
                 identifier = app.save_connection(self.json_body())
                 return 200, app.connection_json(app.store.get_connection(identifier))
             if len(parts) == 2 and method == "GET":
-                return 200, app.connection_json(app.get_connection(parts[1]))
+                return 200, app.connection_json(app.visible_connection(username, parts[1]))
             if len(parts) == 2 and method == "PUT":
+                app.visible_connection(username, parts[1])
+                app.require_admin(username)
                 app.save_connection(self.json_body(), identifier=parts[1])
                 return 204, None
             if len(parts) == 2 and method == "DELETE":
-                record = app.get_connection(parts[1])
+                record = app.visible_connection(username, parts[1])
+                app.require_admin(username)
                 app.store.delete_connection(record["id"])
                 return 204, None
             if len(parts) == 3 and parts[2] == "parameters" and method == "GET":
-                return 200, app.get_connection(parts[1])["parameters"]
+                return 200, app.connection_parameters(username, parts[1])
         if kind == "connectionGroups" and len(parts) == 2 and parts[1] == "ROOT" and method == "GET":
             return 200, {"name": "ROOT", "identifier": "ROOT", "type": "ORGANIZATIONAL", "activeConnections": 0,
                          "attributes": {}}
         if kind == "users":
             if len(parts) == 1 and method == "GET":
-                return 200, dict((u["name"], app.user_json(u)) for u in app.store.list_users())
+                return 200, dict((u["name"], app.user_json(u)) for u in app.visible_users(username))
+            if len(parts) == 1 and method == "POST":
+                return 200, app.create_user(username, self.json_body())
+            if len(parts) >= 2:
+                user = app.visible_user(username, parts[1])
             if len(parts) == 2 and method == "GET":
-                return 200, app.user_json(app.get_user(parts[1]))
+                return 200, app.user_json(user)
+            if len(parts) == 2 and method == "PUT":
+                app.update_user(username, parts[1], self.json_body())
+                return 204, None
+            if len(parts) == 2 and method == "DELETE":
+                app.delete_user(username, parts[1])
+                return 204, None
             if len(parts) == 3 and parts[2] == "password" and method == "PUT":
-                app.change_password(parts[1], self.json_body())
+                app.change_password(username, parts[1], self.json_body())
+                return 204, None
+            if len(parts) == 3 and parts[2] == "permissions" and method == "GET":
+                return 200, app.permission_json(app.store.permissions("USER", parts[1]))
+            if len(parts) == 3 and parts[2] == "permissions" and method == "PATCH":
+                app.patch_permissions(username, "USER", parts[1], self.json_body())
+                return 204, None
+            if len(parts) == 3 and parts[2] == "userGroups" and method == "GET":
+                return 200, app.store.groups_of(parts[1])
+        if kind == "userGroups":
+            if len(parts) == 1 and method == "GET":
+                groups = app.store.list_user_groups() if app.is_admin(username) else []
+                return 200, dict((g["name"], app.group_json(g)) for g in groups)
+            if len(parts) == 1 and method == "POST":
+                return 200, app.create_group(username, self.json_body())
+            if len(parts) >= 2:
+                group = app.visible_group(username, parts[1])
+            if len(parts) == 2 and method == "GET":
+                return 200, app.group_json(group)
+            if len(parts) == 2 and method == "PUT":
+                app.require_admin(username)
+                body = self.json_body()
+                if not isinstance(body, dict):
+                    raise bad_request("Data must be submitted when updating objects.")
+                app.store.update_user_group(parts[1], app.user_attributes(body.get("attributes"))[0])
+                return 204, None
+            if len(parts) == 2 and method == "DELETE":
+                app.require_admin(username)
+                app.store.delete_user_group(parts[1])
+                return 204, None
+            if len(parts) == 3 and parts[2] == "memberUsers" and method == "GET":
+                return 200, app.store.group_members(parts[1])
+            if len(parts) == 3 and parts[2] == "memberUsers" and method == "PATCH":
+                app.patch_members(username, parts[1], self.json_body())
+                return 204, None
+            if len(parts) == 3 and parts[2] == "permissions" and method == "GET":
+                return 200, app.permission_json(app.store.permissions("USER_GROUP", parts[1]))
+            if len(parts) == 3 and parts[2] == "permissions" and method == "PATCH":
+                app.patch_permissions(username, "USER_GROUP", parts[1], self.json_body())
                 return 204, None
         raise ApiFailure(404, "NOT_FOUND", "Not found.")
 

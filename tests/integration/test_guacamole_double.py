@@ -384,6 +384,140 @@ def test_users_and_self(start):
     assert authed("GET", server, token, "users/nobody")[0] == 404
 
 
+# -- accounts: users, groups, permissions, what a user sees ---------------------------------
+
+
+def test_users_are_created_updated_and_deleted_by_an_administrator(start):
+    server = start()
+    token = token_of(server)
+    status, _headers, body = authed("POST", server, token, "users", body={
+        "username": "alice", "password": "alice-pw", "attributes": {"guac-full-name": "Alice", "colour": "blue"}})
+    assert status == 200 and body["username"] == "alice" and "password" not in body
+    assert body["attributes"]["guac-full-name"] == "Alice" and "colour" not in body["attributes"]   # not in the schema
+    status, _headers, body = authed("POST", server, token, "users", body={"username": "alice", "password": "x"})
+    assert status == 400 and body["message"] == 'User "alice" already exists.'
+    assert login(server, username="alice", password="alice-pw")[0] == 200
+    # A PUT without a password keeps it; the column attributes it does not name are unset.
+    server.app.store.set_user_attributes("alice", {"guac-totp-key-secret": SECRET})
+    assert authed("PUT", server, token, "users/alice", body={"username": "alice", "attributes": {
+        "guac-email-address": "a@example.org"}})[0] == 204
+    attributes = authed("GET", server, token, "users/alice")[2]["attributes"]
+    assert attributes["guac-email-address"] == "a@example.org" and attributes["guac-full-name"] is None
+    assert server.app.store.get_user("alice")["attributes"]["guac-totp-key-secret"] == SECRET   # kept
+    assert login(server, username="alice", password="alice-pw")[0] == 200
+    assert authed("PUT", server, token, "users/alice", body={"username": "alice", "password": "n3w", "attributes": {}})[0] == 204
+    assert login(server, username="alice", password="n3w")[0] == 200
+    assert authed("PUT", server, token, "users/alice", body={"username": "bob", "attributes": {}})[0] == 400
+    assert authed("PUT", server, token, "users/guacadmin", body={"username": "guacadmin", "attributes": {}})[0] == 403
+    assert authed("DELETE", server, token, "users/alice")[0] == 204
+    assert authed("DELETE", server, token, "users/alice")[0] == 404
+    assert login(server, username="alice", password="n3w")[0] == 403
+
+
+def test_groups_and_their_members(start):
+    server = start()
+    token = token_of(server)
+    assert authed("GET", server, token, "userGroups/staff")[0] == 404
+    status, _headers, body = authed("POST", server, token, "userGroups", body={"identifier": "staff", "attributes": {}})
+    assert status == 200 and body == {"identifier": "staff", "attributes": {"disabled": None}}
+    assert authed("POST", server, token, "userGroups", body={"identifier": "staff"})[0] == 400
+    for name in ("alice", "bob"):
+        authed("POST", server, token, "users", body={"username": name, "password": name + "-pw"})
+    patch = [{"op": "add", "path": "/", "value": "alice"}, {"op": "add", "path": "/", "value": "bob"},
+             {"op": "add", "path": "/", "value": "nobody"}]
+    assert authed("PATCH", server, token, "userGroups/staff/memberUsers", body=patch)[0] == 204
+    assert authed("GET", server, token, "userGroups/staff/memberUsers")[2] == ["alice", "bob"]   # unknown skipped
+    assert authed("GET", server, token, "users/alice/userGroups")[2] == ["staff"]
+    assert authed("PATCH", server, token, "userGroups/staff/memberUsers",
+                  body=[{"op": "remove", "path": "/", "value": "bob"}])[0] == 204
+    assert authed("GET", server, token, "userGroups/staff/memberUsers")[2] == ["alice"]
+    status, _headers, body = authed("PATCH", server, token, "userGroups/staff/memberUsers",
+                                    body=[{"op": "add", "path": "/alice", "value": "alice"}])
+    assert status == 400 and body["message"] == 'Unsupported patch path: "/alice"'
+    assert list(authed("GET", server, token, "userGroups")[2]) == ["staff"]
+    assert authed("DELETE", server, token, "userGroups/staff")[0] == 204
+
+
+def connections_of(server, token):
+    return sorted(c["name"] for c in authed("GET", server, token, "connections")[2].values())
+
+
+def test_a_user_sees_only_the_connections_it_may_read(start):
+    server = start()
+    admin = token_of(server)
+    ids = {}
+    for name in ("alice desktop", "bob desktop"):
+        ids[name] = authed("POST", server, admin, "connections", body={
+            "name": name, "parentIdentifier": "ROOT", "protocol": "rdp", "parameters": {"password": "secret"}})[2]["identifier"]
+    for name in ("alice", "bob"):
+        authed("POST", server, admin, "users", body={"username": name, "password": name + "-pw"})
+    grant = [{"op": "add", "path": "/connectionPermissions/%s" % ids["alice desktop"], "value": "READ"}]
+    assert authed("PATCH", server, admin, "users/alice/permissions", body=grant)[0] == 204
+    permissions = authed("GET", server, admin, "users/alice/permissions")[2]
+    assert permissions["connectionPermissions"] == {ids["alice desktop"]: ["READ"]}
+    assert permissions["userPermissions"] == {"alice": ["READ"]} and permissions["systemPermissions"] == []
+    alice = token_of(server, username="alice", password="alice-pw")
+    assert connections_of(server, alice) == ["alice desktop"]
+    assert connections_of(server, admin) == ["alice desktop", "bob desktop"]
+    # Another's connection, or one that does not exist: 404 NOT_FOUND, as guacamole-auth-jdbc answers.
+    for identifier in (ids["bob desktop"], "999"):
+        status, _headers, body = authed("GET", server, alice, "connections/%s" % identifier)
+        assert status == 404 and body["type"] == "NOT_FOUND" and body["message"] == 'Not found: "%s"' % identifier
+        assert authed("GET", server, alice, "connections/%s/parameters" % identifier)[0] == 404
+    assert authed("GET", server, alice, "connections/%s" % ids["alice desktop"])[0] == 200
+    assert authed("GET", server, alice, "connections/%s/parameters" % ids["alice desktop"])[2] == {}   # needs UPDATE
+    assert authed("GET", server, admin, "connections/%s/parameters" % ids["alice desktop"])[2] == {"password": "secret"}
+    # A user sees itself only, and may change nothing.
+    assert list(authed("GET", server, alice, "users")[2]) == ["alice"]
+    assert authed("GET", server, alice, "users/bob")[0] == 404
+    assert authed("GET", server, alice, "userGroups")[2] == {}
+    for method, path, body in (("POST", "users", {"username": "mallory", "password": "x"}),
+                               ("PATCH", "users/alice/permissions", grant),
+                               ("DELETE", "connections/%s" % ids["alice desktop"], None),
+                               ("POST", "userGroups", {"identifier": "mine"})):
+        status, _headers, answer = authed(method, server, alice, path, body=body)
+        assert status == 403 and answer["type"] == "PERMISSION_DENIED", (method, path)
+    # Removing the permission takes the connection away; READ through a group gives it back.
+    revoke = [dict(grant[0], op="remove")]
+    assert authed("PATCH", server, admin, "users/alice/permissions", body=revoke)[0] == 204
+    assert connections_of(server, alice) == []
+    authed("POST", server, admin, "userGroups", body={"identifier": "staff"})
+    authed("PATCH", server, admin, "userGroups/staff/memberUsers", body=[{"op": "add", "path": "/", "value": "alice"}])
+    authed("PATCH", server, admin, "userGroups/staff/permissions", body=[
+        {"op": "add", "path": "/connectionPermissions/%s" % ids["bob desktop"], "value": "READ"}])
+    assert connections_of(server, alice) == ["bob desktop"]
+
+
+def test_permission_patches_that_upstream_refuses(start):
+    server = start()
+    admin = token_of(server)
+    authed("POST", server, admin, "users", body={"username": "alice", "password": "pw"})
+    status, _headers, body = authed("PATCH", server, admin, "users/alice/permissions",
+                                    body=[{"op": "add", "path": "/connectionGroupPermissions/ROOT", "value": "READ"}])
+    assert status == 400 and body["message"] == 'Unsupported patch path: "/connectionGroupPermissions/ROOT"'
+    # A connection that does not exist: the foreign key refuses it; upstream answers 500.
+    assert authed("PATCH", server, admin, "users/alice/permissions",
+                  body=[{"op": "add", "path": "/connectionPermissions/42", "value": "READ"}])[0] == 500
+    assert authed("PATCH", server, admin, "users/alice/permissions",
+                  body=[{"op": "add", "path": "/systemPermissions", "value": "ADMINISTER"}])[0] == 204
+    alice = token_of(server, username="alice", password="pw")
+    assert authed("POST", server, alice, "users", body={"username": "bob", "password": "x"})[0] == 200
+
+
+def test_a_new_user_enrols_for_totp_at_the_first_login(start):
+    server = start(totp_enabled=True)
+    server.app.store.set_user_attributes("guacadmin", {"guac-totp-key-secret": SECRET, "guac-totp-key-confirmed": "true"})
+    admin = token_of(server, **{"guac-totp": code(SECRET, server.app.clock.now)})
+    authed("POST", server, admin, "users", body={"username": "alice", "password": "alice-pw"})
+    status, _headers, body = login(server, username="alice", password="alice-pw")
+    assert status == 403 and body["translatableMessage"]["key"] == "TOTP.INFO_ENROLL_REQUIRED"
+    secret = body["expected"][0]["secret"]
+    assert login(server, username="alice", password="alice-pw", **{"guac-totp": code(secret, server.app.clock.now)})[0] == 200
+    server.app.clock.now += 60
+    status, _headers, body = login(server, username="alice", password="alice-pw")
+    assert status == 403 and body["translatableMessage"]["key"] == "TOTP.INFO_CODE_REQUIRED"
+
+
 # -- configuration and initdb ----------------------------------------------------------------
 
 
