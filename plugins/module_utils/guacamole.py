@@ -539,6 +539,103 @@ class GuacamoleClient(JsonApiClient):
                              "change the password of Guacamole user %s" % username,
                              body={"oldPassword": old_password, "newPassword": new_password}, expect=None)
 
+    # -- accounts: users, user groups, permissions -------------------------------------------
+
+    def self_username(self):
+        """The user this session belongs to (``GET self``)."""
+        me = self.session_request("GET", "self", "read the Guacamole user of this session")
+        name = me.get("username")
+        if not isinstance(name, str) or not name:
+            raise GuacamoleProtocolError("read the Guacamole user of this session: the answer has no username: %s"
+                                         % _short(me), url=self.endpoint("api/session/data/%s/self" % self.data_source))
+        return name
+
+    def users(self):
+        """Every user this session may see, keyed by username: ``{"username", "attributes"}``."""
+        what = "list Guacamole users"
+        result = self.session_request("GET", "users", what)
+        for name, user in result.items():
+            if not isinstance(user, dict) or not isinstance(user.get("attributes", {}), (dict, type(None))):
+                raise GuacamoleProtocolError("%s: entry %r is not a user object: %s" % (what, name, _short(user)),
+                                             url=self.endpoint("api/session/data/%s/users" % self.data_source))
+        return result
+
+    def create_user(self, username, password, attributes):
+        self.session_request("POST", "users", "create Guacamole user %s" % username,
+                             body={"username": username, "password": password, "attributes": attributes})
+
+    def update_user(self, username, attributes, password=None):
+        """PUT users/{username}: the attributes given replace the listed ones; the password is
+        only changed when one is given (Guacamole keeps it when the body has none)."""
+        body = {"username": username, "attributes": attributes}
+        if password is not None:
+            body["password"] = password
+        self.session_request("PUT", "users/%s" % self._quote(username), "update Guacamole user %s" % username,
+                             body=body, expect=None)
+
+    def delete_user(self, username):
+        """True if deleted, False if it was already gone."""
+        try:
+            self.session_request("DELETE", "users/%s" % self._quote(username), "delete Guacamole user %s" % username,
+                                 expect=None)
+        except GuacamoleHTTPError as exc:
+            if exc.status == 404:
+                return False
+            raise
+        return True
+
+    def user_permissions(self, username):
+        """The permissions granted to the user itself (not through its groups)."""
+        what = "read the permissions of Guacamole user %s" % username
+        result = self.session_request("GET", "users/%s/permissions" % self._quote(username), what)
+        for key in ("connectionPermissions", "userPermissions"):
+            value = result.get(key, {})
+            if not isinstance(value, dict) or not all(isinstance(v, list) for v in value.values()):
+                raise GuacamoleProtocolError("%s: %s is not an object of lists: %s" % (what, key, _short(value)),
+                                             url=self.endpoint("api/session/data/%s/users/%s/permissions"
+                                                               % (self.data_source, self._quote(username))))
+        if not isinstance(result.get("systemPermissions", []), list):
+            raise GuacamoleProtocolError("%s: systemPermissions is not a list: %s" % (what, _short(result)),
+                                         url=self.base_url)
+        return result
+
+    def patch_user_permissions(self, username, operations):
+        """PATCH users/{username}/permissions with JSON patch operations, e.g.
+        ``{"op": "add", "path": "/connectionPermissions/7", "value": "READ"}``."""
+        if operations:
+            self.session_request("PATCH", "users/%s/permissions" % self._quote(username),
+                                 "change the permissions of Guacamole user %s" % username, body=list(operations),
+                                 expect=None)
+
+    def user_group(self, name):
+        """The user group, or None when it does not exist."""
+        try:
+            return self.session_request("GET", "userGroups/%s" % self._quote(name), "read Guacamole user group %s" % name)
+        except GuacamoleHTTPError as exc:
+            if exc.status == 404:
+                return None
+            raise
+
+    def create_user_group(self, name):
+        self.session_request("POST", "userGroups", "create Guacamole user group %s" % name,
+                             body={"identifier": name, "attributes": {"disabled": None}})
+
+    def group_members(self, name):
+        """The user names that are members of the group."""
+        what = "list the members of Guacamole user group %s" % name
+        members = self.session_request("GET", "userGroups/%s/memberUsers" % self._quote(name), what, expect=list)
+        if not all(isinstance(member, str) for member in members):
+            raise GuacamoleProtocolError("%s: expected a list of user names, got %s" % (what, _short(members)),
+                                         url=self.base_url)
+        return members
+
+    def patch_group_members(self, name, add=(), remove=()):
+        operations = [{"op": "add", "path": "/", "value": user} for user in add]
+        operations += [{"op": "remove", "path": "/", "value": user} for user in remove]
+        if operations:
+            self.session_request("PATCH", "userGroups/%s/memberUsers" % self._quote(name),
+                                 "change the members of Guacamole user group %s" % name, body=operations, expect=None)
+
 
 @contextlib.contextmanager
 def _no_ledger():
