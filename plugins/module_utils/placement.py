@@ -37,9 +37,10 @@ SYSTEM_USERS = frozenset(("root", "daemon", "bin", "sys", "sync", "games", "man"
                           "www-data", "backup", "list", "irc", "nobody", "systemd-network", "systemd-resolve",
                           "systemd-timesync", "messagebus", "sshd", "xrdp", "_apt", "polkitd", "ceph", "ollama", "docker"))
 # Guacamole reaches a workspace desktop here (roles/workspace_desktop), logging in as the user
-# with the password kept under this name in namespace workspace-<user>.
+# with the password kept as desktop_password in namespace workspace-<user>; the user signs in to
+# Guacamole itself with guacamole_password of the same namespace (roles/central_services).
 DESKTOP_PORT = 3389
-DESKTOP_SECRETS = {"desktop_password": {"length": 24}}
+DESKTOP_SECRETS = {"desktop_password": {"length": 24}, "guacamole_password": {"length": 24}}
 
 
 # The only host variables placement reads (the filter and the validation rule read these).

@@ -55,7 +55,7 @@ def _workspaces(ctx, plan: SecretPlan) -> None:
     result, catalog = computed
     for host, workspace in sorted(result["workspaces"].items()):
         user = workspace["user"]
-        plan.add(workspace["secret_namespace"], workspace["secret_specs"], "desktop of %s (%s)" % (user, host))
+        plan.add(workspace["secret_namespace"], workspace["secret_specs"], "desktop and Guacamole account of %s (%s)" % (user, host))
         for name in workspace["local"]:
             entry = catalog.get(name) or {}
             if entry.get("deployed_by"):

@@ -70,7 +70,8 @@ def test_secrets_once_then_nothing_and_ci_accepts_the_inventory(inventory):
     assert first.returncode == 0, first.stdout[-3000:] + first.stderr[-2000:]
     data = stored(secrets / "platform.vault.yml")
     expected = {"n8n/encryption_key", "gateway/master_key", "gateway-key/research-team", "ceph/mon.",
-                "ceph/rgw/langfuse/secret_key", "workspace-alice/desktop_password", "workspace-bob-open-webui/admin_password"}
+                "ceph/rgw/langfuse/secret_key", "workspace-alice/desktop_password", "workspace-alice/guacamole_password",
+                "workspace-bob-open-webui/admin_password"}
     assert expected <= set(data)
     assert all(value not in first.stdout for value in data.values())   # names in the diff, never values
     assert (secrets / "ca" / "ca.key").is_file() and (secrets / "ca" / "ca.crt").is_file()

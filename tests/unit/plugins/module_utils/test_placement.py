@@ -218,7 +218,7 @@ def test_desktops_for_guacamole():
     desktops = place(*inventory())["desktops"]
     assert desktops[0] == {"workspace": "ws-alice", "user": "alice", "name": "alice desktop", "hostname": "10.0.5.11",
                            "port": 3389, "secret_namespace": "workspace-alice",
-                           "secret_specs": {"desktop_password": {"length": 24}}}
+                           "secret_specs": {"desktop_password": {"length": 24}, "guacamole_password": {"length": 24}}}
 
 
 def test_the_filter_reads_only_the_groups_it_needs_and_raises_all_problems():

@@ -55,6 +55,8 @@ def workspace_site(workspace_vars, users=None):
 def test_a_workspace_has_its_desktop_password_and_its_local_services_own_secrets():
     result = workspace_site({"workspace_local_services": ["ollama", "qdrant"]})
     assert result.secrets["workspace-alice/desktop_password"][0] == {"length": 24}
+    # The user's own Guacamole password (issue 19), kept next to the desktop's, same reason.
+    assert result.secrets["workspace-alice/guacamole_password"] == ({"length": 24}, "desktop and Guacamole account of alice (ws-alice)")
     for name, spec in CATALOG["qdrant"]["secrets"].items():
         assert result.secrets["workspace-alice-qdrant/%s" % name] == (spec, "qdrant in the workspace of alice")
     assert not [name for name in result.secrets if name.startswith("workspace-alice-ollama/")]
@@ -62,8 +64,9 @@ def test_a_workspace_has_its_desktop_password_and_its_local_services_own_secrets
 
 def test_a_workspace_vm_not_created_yet_is_planned_too():
     result = workspace_site({}, users=[{"user": "bob", "fixed_ip": "10.0.5.12"}, {"user": "carol", "state": "absent"}])
-    assert "workspace-bob/desktop_password" in result.secrets
-    assert "workspace-carol/desktop_password" not in result.secrets
+    assert "workspace-bob/desktop_password" in result.secrets and "workspace-bob/guacamole_password" in result.secrets
+    # A user whose VM is absent gets neither: its Guacamole account is removed (central_services).
+    assert not [name for name in result.secrets if name.startswith("workspace-carol/")]
 
 
 def test_the_gateway_keys_without_a_value_and_its_own_secrets():
