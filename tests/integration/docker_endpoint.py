@@ -25,3 +25,16 @@ def _engine_host() -> str:
 PUBLISHED_HOST = os.environ.get("FOUNDRY_PUBLISHED_HOST") or _engine_host()
 # Loopback of the engine when it is this machine's; otherwise its addresses on the job's network.
 PUBLISH_ADDRESS = "127.0.0.1" if PUBLISHED_HOST == "127.0.0.1" else "0.0.0.0"
+
+
+def run_with_files(docker, create_args: list, files: tuple) -> None:
+    """docker run -d, but with files of this machine put into the container first: created,
+    each (host path, container path) copied in, then started. A bind mount (-v HOST:...) names a
+    path on the engine's machine, which under Docker-in-Docker is the service, not this job: the
+    container would see an empty directory there. docker: the caller's runner of docker commands."""
+    container = docker("create", *create_args).stdout.strip()
+    for source, target in files:
+        source = str(source)
+        # "DIR/." copies the directory's content into an existing or new target directory.
+        docker("cp", source.rstrip("/") + "/." if os.path.isdir(source) else source, "%s:%s" % (container, target))
+    docker("start", container)

@@ -33,7 +33,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from docker_endpoint import PUBLISH_ADDRESS, PUBLISHED_HOST
+from docker_endpoint import PUBLISH_ADDRESS, PUBLISHED_HOST, run_with_files
 
 ROOT = Path(__file__).resolve().parents[2]
 BUILD = ROOT / "tests" / "images" / "build"
@@ -91,7 +91,7 @@ class Stack:
 
     def run(self, name: str, key: str, *, env: dict | None = None, ports: tuple = (),
             args: tuple = (), volumes: tuple = (), extra: tuple = (), detach: bool = True,
-            timeout: float = 120) -> subprocess.CompletedProcess:
+            timeout: float = 120, files: tuple = ()) -> subprocess.CompletedProcess | None:
         full = f"fc-images-{RUN_ID}-{name}"
         cmd = ["run", "--name", full, "--network", self.network, "--network-alias", name,
                "--label", LABEL, "--label", RUN_LABEL]
@@ -105,6 +105,9 @@ class Stack:
             cmd += ["-v", volume]
         cmd += [*extra, image(key), *args]
         self.names.append(full)
+        if files:   # (host path, container path): copied in, not bind-mounted (Docker-in-Docker)
+            run_with_files(docker, [c for c in cmd[1:] if c != "-d"], files)
+            return None
         return docker(*cmd, check=detach, timeout=timeout)
 
     @staticmethod
@@ -300,7 +303,8 @@ def postgres(stack, tmp_path_factory):
         f.chmod(0o644)
     stack.run("postgres", "postgres", ports=(5432,),
               env={"POSTGRES_USER": PG_USER, "POSTGRES_PASSWORD": PG_PASSWORD, "POSTGRES_DB": "platform"},
-              volumes=(f"{initdb}:/docker-entrypoint-initdb.d:ro", f"{stack.volume('pgdata')}:/var/lib/postgresql/data"))
+              volumes=(f"{stack.volume('pgdata')}:/var/lib/postgresql/data",),
+              files=((initdb, "/docker-entrypoint-initdb.d"),))
     port = stack.port("postgres", 5432)
     wait_for("postgres login", lambda: pg_query(port, PG_USER, PG_PASSWORD, "platform", "SELECT 1"),
              60, stack.name("postgres"))

@@ -39,7 +39,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from docker_endpoint import PUBLISH_ADDRESS, PUBLISHED_HOST
+from docker_endpoint import PUBLISH_ADDRESS, PUBLISHED_HOST, run_with_files
 
 ROOT = Path(__file__).resolve().parents[2]
 # collections/ansible_collections/foundrycloud/platform is a symlink to the checkout.
@@ -209,7 +209,8 @@ http.server.ThreadingHTTPServer(('0.0.0.0', 3000), H).serve_forever()
 @pytest.fixture(scope="module")
 def built():
     started = time.monotonic()
-    proc = subprocess.run([str(BUILD), "open_webui"], capture_output=True, text=True, timeout=3600, check=False)
+    # Open WebUI and the images the tests run beside it (a fresh engine has none of them).
+    proc = subprocess.run([str(BUILD), "open_webui", "qdrant"], capture_output=True, text=True, timeout=3600, check=False)
     if proc.returncode != 0:
         pytest.fail(f"tests/images/build failed:\n{proc.stdout}\n{proc.stderr}")
     print(f"\n[open-webui] tests/images/build: {proc.stdout.strip()} ({time.monotonic() - started:.0f}s)")
@@ -227,10 +228,10 @@ def network(built, tmp_path_factory):
     ]
     try:
         for alias, directory in doubles:
-            docker("run", "-d", "--name", f"{PREFIX}-{alias}", "--network", name, "--network-alias", alias,
-                   "--label", LABEL, "-e", "OLLAMA_HOST=0.0.0.0:11434", "-e", "OLLAMA_MODELS=/models",
-                   "-v", f"{directory}:/models", "-v", f"{DOUBLES}:/doubles:ro",
-                   BASE_IMAGE, "python3", "/doubles/ollama_server.py", "serve")
+            run_with_files(docker, ["--name", f"{PREFIX}-{alias}", "--network", name, "--network-alias", alias,
+                                    "--label", LABEL, "-e", "OLLAMA_HOST=0.0.0.0:11434", "-e", "OLLAMA_MODELS=/models",
+                                    BASE_IMAGE, "python3", "/doubles/ollama_server.py", "serve"],
+                           ((directory, "/models"), (DOUBLES, "/doubles")))
         docker("run", "-d", "--name", f"{PREFIX}-qdrant", "--network", name, "--network-alias", "qdrant",
                "--label", LABEL, "-e", f"QDRANT__SERVICE__API_KEY={QDRANT_KEY}",
                f"{REGISTRY}/qdrant/qdrant:{yaml.safe_load((ROOT / 'catalog' / 'images.yml').read_text())['qdrant']['tag']}")
