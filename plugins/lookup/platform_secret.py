@@ -53,12 +53,14 @@ options:
     description:
       - Alphabet of a generated value. C(alnum) is ASCII letters and digits (safe in URLs, shell
         and YAML), C(hex) lower-case hex digits, C(base32) RFC 4648 upper-case letters and 2-7
-        (TOTP keys).
+        (TOTP keys), C(password) letters, digits and C(-_.) with at least one lower-case letter,
+        upper-case letter, digit and punctuation character each (for password rules such as
+        Flowise's; as safe as C(alnum)).
       - C(cephx) is a Ceph cephx secret as C(ceph-authtool --gen-print-key) prints it, 40
         characters of base64 (key type AES, creation time, 16 random bytes); O(length) does not
         apply to it.
     type: str
-    choices: [alnum, hex, base32, cephx]
+    choices: [alnum, hex, base32, password, cephx]
     default: alnum
   allow_plaintext:
     description:

@@ -28,6 +28,13 @@ ALPHABETS = {
     "alnum": string.ascii_letters + string.digits,
     "hex": "0123456789abcdef",
     "base32": "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567",
+    # For password rules that demand every class (Flowise: lower, upper, digit, special): URL
+    # unreserved punctuation only, so the value is safe in URLs, shell words, YAML and .env files.
+    "password": string.ascii_letters + string.digits + "-_.",
+}
+# Alphabets whose every value holds at least one character of each of these classes.
+CLASSES = {
+    "password": (string.ascii_lowercase, string.ascii_uppercase, string.digits, "-_."),
 }
 # Not an alphabet: a cephx secret has a fixed binary layout (see cephx_key).
 CEPHX = "cephx"
@@ -95,7 +102,11 @@ def generate(length: int, chars: str) -> str:
     if chars == CEPHX:
         return cephx_key()
     alphabet = ALPHABETS[chars]
-    return "".join(secrets.choice(alphabet) for _unused in range(length))
+    while True:
+        value = "".join(secrets.choice(alphabet) for _unused in range(length))
+        # Drawn again until every class is in it: uniform over the values that qualify.
+        if all(set(value) & set(members) for members in CLASSES.get(chars, ())):
+            return value
 
 
 def checked_spec(name: str, spec, length=DEFAULT_LENGTH, chars=DEFAULT_CHARS) -> tuple:

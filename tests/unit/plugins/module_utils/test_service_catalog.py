@@ -82,7 +82,7 @@ def named_volume(volume):
 
 def fake_secrets(entry):
     alphabets = {"alnum": string.ascii_letters + string.digits, "hex": "0123456789abcdef",
-                 "base32": "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"}
+                 "base32": "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567", "password": string.ascii_letters + string.digits + "-_."}
     return dict((name, "".join(secrets.choice(alphabets[(spec or {}).get("chars", "alnum")])
                                for _unused in range((spec or {}).get("length", 32))))
                 for name, spec in entry["secrets"].items())
@@ -238,7 +238,7 @@ def test_secret_specs_are_what_platform_secret_accepts(name):
         spec = spec or {}
         assert re.match(r"^[a-z][a-z0-9_]*$", secret), secret
         assert isinstance(spec.get("length", 32), int) and spec.get("length", 32) >= 16, (secret, spec)
-        assert spec.get("chars", "alnum") in ("alnum", "hex", "base32"), (secret, spec)
+        assert spec.get("chars", "alnum") in ("alnum", "hex", "base32", "password"), (secret, spec)
 
 
 # ---------------------------------------------------------------------------------------------
