@@ -28,6 +28,7 @@ import re
 CENTRAL_GROUP = "central"
 WORKSPACE_GROUP = "workspace_vms"
 DNS_GROUP = "dns_servers"
+FRONT_GROUP = "gateway"   # the inference gateway's nginx is the platform's one TLS front
 ON = ("required", "default")
 LABEL = re.compile(r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$")
 USER_NAME = re.compile(r"^[a-z_][a-z0-9_-]{0,31}$")
@@ -54,7 +55,7 @@ HOST_VARIABLES = (
     "workspace_central_services",
 )
 # Groups whose hosts placement reads, besides each service's central_group.
-GROUPS = ("central", "workspace_vms", "gpu_nodes", "dns_servers")
+GROUPS = ("central", "workspace_vms", "gpu_nodes", "dns_servers", "gateway")
 
 
 def is_zone_name(zone) -> bool:
@@ -234,6 +235,8 @@ def compute(catalog, hosts, groups, zone, workspace_subdomain="ws", strict=False
             "settings": settings,
         }
 
+    front = _front(catalog, services, groups, host_entry, problems)
+
     # Workspaces.
     workspaces = {}
     users = {}
@@ -287,7 +290,7 @@ def compute(catalog, hosts, groups, zone, workspace_subdomain="ws", strict=False
                 "local_url": local_url,
                 "central_url": central_url,
                 "host": (address or fqdn) if name in local else services[name]["fqdn"],
-                "port": services[name]["port"],
+                "port": 443 if name not in local and services[name].get("front") else services[name]["port"],
                 # Where the platform_secret lookup keeps this instance's secrets.
                 "secret_namespace": "workspace-%s-%s" % (user, name) if name in local else name,
             }
@@ -328,7 +331,8 @@ def compute(catalog, hosts, groups, zone, workspace_subdomain="ws", strict=False
         records.append({"name": name, "type": _record_type(address), "value": address})
 
     for name, service in sorted(services.items()):
-        for host in service["providers"]:
+        # A service behind the front is reached at the front's hosts, not at its providers.
+        for host in front["hosts"] if service.get("front") else service["providers"]:
             add_host_record(service["dns_name"], host, "service %s" % name)
     named_hosts = set(central_hosts) | set(groups.get("gpu_nodes") or []) | set(groups.get(DNS_GROUP) or [])
     service_names = dict((service["dns_name"], name) for name, service in services.items())
@@ -365,7 +369,8 @@ def compute(catalog, hosts, groups, zone, workspace_subdomain="ws", strict=False
     result = {
         "zone": zone,
         "workspace_subdomain": subdomain,
-        "allowed_sources": allowed_sources(catalog, services, result_hosts, workspaces),
+        "allowed_sources": allowed_sources(catalog, services, result_hosts, workspaces, front),
+        "front": front,
         "services": services,
         "hosts": dict(sorted(result_hosts.items())),
         "workspaces": workspaces,
@@ -380,11 +385,56 @@ def compute(catalog, hosts, groups, zone, workspace_subdomain="ws", strict=False
     return result
 
 
-def allowed_sources(catalog, services, hosts, workspaces):
+def _upstream(address, port):
+    return "[%s]:%s" % (address, port) if ":" in address else "%s:%s" % (address, port)
+
+
+def _front(catalog, services, groups, host_entry, problems):
+    """The gateway's TLS front: one HTTPS route per central service whose catalog entry has
+    ``front``, named <dns_name>.<zone>, to the service's providers (their internal address and
+    published port). Such a service's URL becomes https://<fqdn><path>/ and its DNS name points
+    at the front's hosts. Without a gateway host there is no front: services keep their own URL."""
+    hosts = sorted(groups.get(FRONT_GROUP) or [])
+    routes = []
+    for name, entry in sorted(catalog.items()):
+        service = services[name]
+        if "front" not in entry or not service["providers"] or not hosts:
+            continue
+        upstreams = []
+        for host in service["providers"]:
+            address = host_entry(host)["address"]
+            if address is None:
+                problems.append("host %s: no internal address for the TLS front to reach service %s: set "
+                                "platform_address, or ansible_host to an IP address" % (host, name))
+            else:
+                upstreams.append(_upstream(address, service["port"]))
+        path = str((entry.get("endpoint") or {}).get("path") or "").rstrip("/")
+        options = entry["front"] or {}
+        routes.append({
+            "service": name,
+            "fqdn": service["fqdn"],
+            "path": path + "/",
+            "upstreams": upstreams,
+            "websocket": bool(options.get("websocket", False)),
+            "max_body_size": options.get("max_body_size", "16m"),
+            "read_timeout": int(options.get("read_timeout", 300)),
+        })
+        service["front"] = True
+        service["url"] = "https://%s%s/" % (service["fqdn"], path)
+    for host in hosts if routes and groups.get(DNS_GROUP) else []:   # records only where a DNS server serves them
+        if host_entry(host)["address"] is None:
+            problems.append("host %s: no internal address for the DNS records of the TLS front (%s): set "
+                            "platform_address, or ansible_host to an IP address"
+                            % (host, ", ".join(route["fqdn"] for route in routes)))
+    return {"hosts": hosts if routes else [], "routes": routes}
+
+
+def allowed_sources(catalog, services, hosts, workspaces, front=None):
     """service -> the addresses that reach its central providers because the placement says so:
     the central providers of every service that uses it (e.g. the gateway, for Ollama), and the
-    workspaces that use it centrally. Host firewalls allow these besides the site's internal
-    networks; a host without an address is left out (it has no DNS record either)."""
+    workspaces that use it centrally; for a service behind the TLS front only the front's hosts.
+    Host firewalls allow these besides the site's internal networks; a host without an address is
+    left out (it has no DNS record either)."""
     sources = {}
     for name, service in services.items():
         if not service["providers"]:
@@ -399,6 +449,9 @@ def allowed_sources(catalog, services, hosts, workspaces):
             # WebUI gets both the VM's and the GPU nodes' Ollama).
             if endpoint and endpoint["central_url"]:
                 addresses.add(workspace["address"])
+        if service.get("front"):
+            # Everyone reaches it through the front (its URL is the front's): only the front.
+            addresses = set(hosts[host]["address"] for host in (front or {}).get("hosts", []) if host in hosts)
         addresses.discard(None)
         if addresses:
             sources[name] = sorted(addresses)

@@ -146,6 +146,34 @@ WIRING_VALUES = ("url", "urls", "local_url", "central_url", "host")
 GROUP_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 
 
+FRONT_FIELDS = {"websocket": bool, "max_body_size": str, "read_timeout": int}
+
+
+def check_front(name, entry):
+    """front: users reach the service's central instance through the gateway's TLS front, at
+    https://<dns_name>.<zone>/ (placement.front_routes). Optional fields: websocket (the UI keeps
+    a WebSocket open), max_body_size (nginx size, e.g. 64m), read_timeout (seconds)."""
+    if "front" not in entry:
+        return
+    front = entry["front"]
+    where = "service %s: front" % name
+    if front is None:
+        front = entry["front"] = {}
+    if not isinstance(front, dict):
+        raise CatalogError("%s: must be a mapping (websocket, max_body_size, read_timeout), got %r" % (where, front))
+    for field, value in front.items():
+        kind = FRONT_FIELDS.get(field)
+        if kind is None:
+            raise CatalogError("%s: unknown field %r (known: %s)" % (where, field, ", ".join(sorted(FRONT_FIELDS))))
+        if isinstance(value, bool) is not (kind is bool) or not isinstance(value, kind):
+            raise CatalogError("%s.%s: must be a %s, got %r" % (where, field, kind.__name__, value))
+    if entry.get("placement", {}).get("central") == "never":
+        raise CatalogError("%s: a service that never runs centrally has nothing to put behind the front" % where)
+    if (entry.get("endpoint") or {}).get("protocol", "http") != "http":
+        raise CatalogError("%s: the front speaks plain HTTP to the service on the internal network; "
+                           "endpoint.protocol must be http" % where)
+
+
 def check_placement_fields(name, entry):
     """The fields placement reads: dns_name, central_group, uses, wiring."""
     where = "service %s" % name
@@ -155,6 +183,7 @@ def check_placement_fields(name, entry):
     group = entry.get("central_group", "central")
     if not isinstance(group, str) or not GROUP_NAME.match(group):
         raise CatalogError("%s: central_group must be an inventory group name, got %r" % (where, group))
+    check_front(name, entry)
     uses = entry.get("uses") or {}
     if not isinstance(uses, dict):
         raise CatalogError("%s: uses must map service names to required/optional" % where)

@@ -303,6 +303,12 @@ def test_structured_settings_stay_out_of_the_environment_file():
      "format is a string"),
     ({"uses": {"ollama": "required"}, "settings": {"base": ""}, "wiring": {"base": {"service": "ollama", "value": "ip"}}},
      "value must be one of url, urls"),
+    ({"front": "yes"}, "front: must be a mapping"),
+    ({"front": {"tls": True}}, "front: unknown field 'tls'"),
+    ({"front": {"websocket": "yes"}}, "front.websocket: must be a bool"),
+    ({"front": {"read_timeout": True}}, "front.read_timeout: must be a int"),
+    ({"front": {}, "placement": {"central": "never", "local": "default"}}, "never runs centrally"),
+    ({"front": {}, "endpoint": {"port": 443, "protocol": "https"}}, "endpoint.protocol must be http"),
 ])
 def test_placement_fields_are_checked_with_the_field_named(fields, message):
     entry = dict({"dns_name": "demo"}, **fields)
@@ -819,3 +825,10 @@ def test_plain_copy_gives_plain_types_and_an_independent_copy():
     assert {type(value) for value in (key, copied["environment"]["A"], copied["environment"]["list"][0])} == {str}
     copied["environment"]["A"] = "changed"
     assert original["environment"]["A"] == "1"
+
+
+def test_the_front_is_optional_and_an_empty_one_means_the_defaults():
+    entry = {"dns_name": "demo", "front": None, "endpoint": {"port": 80, "protocol": "http"}}
+    sc.check_placement_fields("demo", entry)
+    assert entry["front"] == {}
+    sc.check_placement_fields("demo", {"dns_name": "demo"})
