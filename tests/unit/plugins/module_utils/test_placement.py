@@ -294,4 +294,67 @@ def test_allowed_sources_are_the_gateway_and_the_workspaces_that_use_a_service_c
     result = place(hosts, groups)
     assert result["services"]["gateway"]["providers"] == ["gw-1"]
     assert result["allowed_sources"]["ollama"] == ["10.0.1.20", "10.0.5.12"]
-    assert result["allowed_sources"]["qdrant"] == ["10.0.5.11", "10.0.5.12"]
+    # Qdrant is behind the gateway's TLS front: the workspaces reach it there, so only the front.
+    assert result["allowed_sources"]["qdrant"] == ["10.0.1.20"]
+
+
+def with_gateway(hosts, groups, address="10.0.1.20"):
+    hosts["gw-1"] = {"platform_address": address}
+    groups["gateway"] = ["gw-1"]
+    return hosts, groups
+
+
+def test_the_front_routes_every_fronted_central_service_to_its_providers():
+    second = {"platform_address": "10.0.1.11", "central_services_enabled": ["n8n"]}
+    hosts, groups = with_gateway(*inventory(**{"core-2": second}))
+    groups["central"].append("core-2")
+    result = place(hosts, groups)
+    assert result["problems"] == []
+    routes = dict((route["service"], route) for route in result["front"]["routes"])
+    # Qdrant, Langfuse, n8n and Guacamole run centrally here and all have `front` in the catalog.
+    assert sorted(routes) == ["guacamole", "langfuse", "n8n", "qdrant"]
+    assert routes["n8n"]["fqdn"] == "n8n.localai.internal"
+    assert routes["n8n"]["upstreams"] == ["10.0.1.10:5678", "10.0.1.11:5678"]
+    assert routes["n8n"]["websocket"] is True and routes["n8n"]["path"] == "/"
+    assert routes["guacamole"]["path"] == "/guacamole/" and routes["guacamole"]["read_timeout"] == 86400
+    assert routes["qdrant"]["websocket"] is False and routes["qdrant"]["max_body_size"] == "64m"
+    assert result["front"]["hosts"] == ["gw-1"]
+    # Users and workspaces reach a fronted service at https on the front, never at its port.
+    assert result["services"]["n8n"]["url"] == "https://n8n.localai.internal/"
+    assert result["services"]["guacamole"]["url"] == "https://guacamole.localai.internal/guacamole/"
+    endpoint = result["workspaces"]["ws-alice"]["endpoints"]["qdrant"]
+    assert (endpoint["central_url"], endpoint["port"]) == ("https://qdrant.localai.internal/", 443)
+    # Ollama has no front: workspaces keep its own URL.
+    assert result["services"]["ollama"]["url"] == "http://ollama.localai.internal:11434"
+
+
+def test_a_fronted_service_name_points_at_the_front_and_its_providers_admit_the_front():
+    result = place(*with_gateway(*inventory()))
+    records = dict((record["name"], record["value"]) for record in result["dns_records"])
+    assert records["n8n"] == "10.0.1.20" and records["guacamole"] == "10.0.1.20"
+    assert records["llm"] == "10.0.1.20"
+    assert records["ollama"] == "10.0.2.10"   # not fronted: the GPU node itself
+    assert result["allowed_sources"]["n8n"] == ["10.0.1.20"]
+
+
+def test_without_a_gateway_there_is_no_front_and_services_keep_their_own_url():
+    result = place(*inventory())
+    assert result["front"] == {"hosts": [], "routes": []}
+    assert result["services"]["n8n"]["url"] == "http://n8n.localai.internal:5678"
+    records = dict((record["name"], record["value"]) for record in result["dns_records"])
+    assert records["n8n"] == "10.0.1.10"
+
+
+def test_the_front_names_a_provider_or_front_host_without_an_address():
+    hosts, groups = with_gateway(*inventory())
+    hosts["core-1"] = dict(hosts["core-1"], platform_address=None)
+    hosts["gw-1"] = {}
+    problems = place(hosts, groups)["problems"]
+    assert any(p.startswith("host core-1: no internal address for the TLS front to reach service n8n") for p in problems)
+    assert any(p.startswith("host gw-1: no internal address for the DNS records of the TLS front") for p in problems)
+
+
+def test_ipv6_upstreams_are_bracketed():
+    hosts, groups = with_gateway(*inventory(**{"core-1": {"platform_address": "fd00::10"}}))
+    routes = dict((route["service"], route) for route in place(hosts, groups)["front"]["routes"])
+    assert routes["n8n"]["upstreams"] == ["[fd00::10]:5678"]
