@@ -4,12 +4,16 @@ missing providers, endpoints, wiring and DNS records."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
+import yaml
 
 from ansible_collections.foundrycloud.platform.plugins.filter.platform_placement import platform_placement
 from ansible_collections.foundrycloud.platform.plugins.module_utils import placement as pl
 from ansible_collections.foundrycloud.platform.plugins.module_utils.service_catalog import resolve
 
+ROOT = Path(__file__).resolve().parents[4]
 ZONE = "localai.internal"
 CATALOG_LIST = resolve(registry="docker.io")
 CATALOG = dict((entry["name"], entry) for entry in CATALOG_LIST)
@@ -26,6 +30,13 @@ SEED_000 = {
     "flowise": ("optional", "yes"),
 }
 AS_SEED = {"required": "yes", "default": "yes", "optional": "optional", "never": "no"}
+# Where the catalog departs from seed 000 on purpose: "yes, but optional until a test runs it".
+# Issue 19: a service is in a default enabled set only if a test runs it. Seed 000 runs GitLab CE
+# and SearXNG centrally, but no test here can run them (no registry; GitLab's Omnibus image has
+# no stand-in, SearXNG no package to build one from): catalog/services/<name>.yml says why. Once a
+# scenario runs one, its entry goes back to `default` and it leaves this table.
+UNPROVEN = {("gitlab", "central"), ("searxng", "central")}
+CENTRAL_SCENARIO = ROOT / "molecule" / "central_services" / "molecule.yml"
 
 
 def inventory(**overrides):
@@ -51,17 +62,31 @@ def place(hosts, groups, **kwargs):
 
 @pytest.mark.parametrize("name", sorted(SEED_000))
 def test_the_catalog_holds_seed_000s_table(name):
-    local, central = SEED_000[name]
     entry = CATALOG[name]
-    assert AS_SEED[entry["placement"]["local"]] == local, name
-    assert AS_SEED[entry["placement"]["central"]] == central, name
+    for side, seed in zip(("local", "central"), SEED_000[name]):
+        if (name, side) in UNPROVEN:
+            # The documented deviation: seed 000's "yes", held back as `optional`.
+            assert (seed, entry["placement"][side]) == ("yes", "optional"), (name, side)
+        else:
+            assert AS_SEED[entry["placement"][side]] == seed, (name, side)
 
 
 def test_defaults_follow_the_table():
     assert pl.default_local_services(CATALOG) == ["ollama", "open-webui"]
     central = pl.default_central_services(CATALOG)
-    assert {"qdrant", "langfuse", "n8n", "gitlab", "searxng", "flowise", "guacamole"} <= set(central)
+    seed_yes = set(name for name, (_local, seed) in SEED_000.items() if seed == "yes")
+    unproven = set(name for name, side in UNPROVEN if side == "central")
+    assert {"qdrant", "langfuse", "n8n", "flowise", "guacamole"} <= set(central)
+    assert seed_yes - unproven - {"ollama"} <= set(central)
+    assert not unproven & set(central)   # seed 000's "yes", optional until a test runs them
     assert "open-webui" not in central and "ollama" not in central   # optional / on the GPU nodes
+
+
+def test_every_default_central_service_is_run_by_the_central_services_scenario():
+    """Issue 19: what a central host runs by default is what molecule/central_services runs."""
+    scenario = yaml.safe_load(CENTRAL_SCENARIO.read_text(encoding="utf-8"))
+    enabled = scenario["provisioner"]["inventory"]["group_vars"]["central"]["central_services_enabled"]
+    assert set(pl.default_central_services(CATALOG)) <= set(enabled)
 
 
 def test_services_per_host_and_providers():
