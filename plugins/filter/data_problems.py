@@ -19,6 +19,7 @@ from ansible_collections.foundrycloud.platform.plugins.plugin_utils.inventory_va
     ceph,
     desktop,
     dns,
+    firewall,
     ollama_settings,
     service_settings,
 )
@@ -81,6 +82,10 @@ def dns_client_problems(values):
     return dns.client_problems(_values("dns_client_problems", values))
 
 
+def service_firewall_problems(values):
+    return firewall.firewall_problems(_values("service_firewall_problems", values))
+
+
 def workspace_desktop_problems(values):
     return desktop.desktop_problems(_values("workspace_desktop_problems", values))
 
@@ -96,5 +101,6 @@ class FilterModule:
             "ceph_cluster_problems": ceph_cluster_problems,
             "ceph_client_problems": ceph_client_problems,
             "dns_client_problems": dns_client_problems,
+            "service_firewall_problems": service_firewall_problems,
             "workspace_desktop_problems": workspace_desktop_problems,
         }

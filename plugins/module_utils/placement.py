@@ -53,7 +53,10 @@ HOST_VARIABLES = (
     "workspace_user",
     "workspace_local_services",
     "workspace_central_services",
+    "platform_allowed_sources",
 )
+# platform_allowed_sources: the key that admits its sources to every firewalled service of a host.
+ALL_SERVICES = "all"
 # Groups whose hosts placement reads, besides each service's central_group.
 GROUPS = ("central", "workspace_vms", "gpu_nodes", "dns_servers", "gateway")
 
@@ -140,6 +143,55 @@ def _published_port(entry):
         if isinstance(item, dict) and item.get("container") == port:
             return item.get("host", port)
     return port
+
+
+def _published_ports(entry):
+    """Every host port the entry's containers publish (what a host firewall must guard)."""
+    ports = set()
+    for container in (entry.get("containers") or {}).values():
+        for item in container.get("ports") or []:
+            ports.add(item.get("host", item.get("container")) if isinstance(item, dict) else item)
+    return sorted(port for port in ports if isinstance(port, int))
+
+
+def _source_problem(value):
+    try:
+        ipaddress.ip_network(str(value), strict=False)
+    except ValueError:
+        return "%r is not an IP address or network (CIDR)" % (value,)
+    return None
+
+
+def extra_sources(catalog, host, value, problems):
+    """platform_allowed_sources of one host: service (or ``all``: every firewalled service of
+    the host) -> addresses or networks admitted to the service's ports on this host besides the
+    ones the placement computes. Wrong entries are reported (host, variable, service) and left out."""
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        problems.append("host %s: platform_allowed_sources must map service names to lists of addresses or "
+                        "networks, got %r" % (host, value))
+        return {}
+    result = {}
+    for name, sources in sorted(value.items()):
+        where = "host %s: platform_allowed_sources.%s" % (host, name)
+        if name != ALL_SERVICES and name not in catalog:
+            problems.append("%s: %r is not a service of the catalog (known: %s)" % (where, name, ", ".join(sorted(catalog))))
+            continue
+        if isinstance(sources, str) or not isinstance(sources, list):
+            problems.append("%s: must be a list of addresses or networks, got %r" % (where, sources))
+            continue
+        good = []
+        for source in sources:
+            problem = _source_problem(source)
+            if problem:
+                problems.append("%s: %s" % (where, problem))
+            else:
+                network = ipaddress.ip_network(str(source), strict=False)
+                single = network.prefixlen == network.max_prefixlen
+                good.append(str(network.network_address) if single else str(network))
+        result[name] = good
+    return result
 
 
 def _url(entry, host):
@@ -366,10 +418,24 @@ def compute(catalog, hosts, groups, zone, workspace_subdomain="ws", strict=False
     for entry in result_hosts.values():
         entry["central"] = sorted(set(entry["central"]))
 
+    sources = allowed_sources(catalog, services, result_hosts, workspaces, front)
+    extras = {}
+    # Read where a host provides services centrally (a group-wide setting names services that
+    # other hosts provide; those entries do not concern this host).
+    for host, entry in result_hosts.items():
+        if not entry["central"]:
+            continue
+        extras[host] = extra_sources(catalog, host, vars_of(host).get("platform_allowed_sources"), problems)
+        for name in sorted((set(extras[host]) - {ALL_SERVICES}) & set(entry["central"])):
+            if not (services[name].get("front") or catalog[name].get("firewall")):
+                problems.append("host %s: platform_allowed_sources.%s: %s is neither behind the TLS front nor "
+                                "firewalled (catalog), its port is not restricted; nothing to admit"
+                                % (host, name, name))
     result = {
         "zone": zone,
         "workspace_subdomain": subdomain,
-        "allowed_sources": allowed_sources(catalog, services, result_hosts, workspaces, front),
+        "allowed_sources": sources,
+        "firewall": firewall(catalog, services, result_hosts, sources, extras),
         "front": front,
         "services": services,
         "hosts": dict(sorted(result_hosts.items())),
@@ -456,6 +522,31 @@ def allowed_sources(catalog, services, hosts, workspaces, front=None):
         if addresses:
             sources[name] = sorted(addresses)
     return sources
+
+
+def firewall(catalog, services, hosts, sources, extras):
+    """host -> the host firewall's rules, [{service, ports, sources}]: for every service the host
+    provides centrally that is behind the TLS front, or whose catalog entry says ``firewall``,
+    its published ports admit only the placement's allowed sources and the host's own
+    platform_allowed_sources for it. The other services' ports are left open."""
+    rules = {}
+    for host, entry in sorted(hosts.items()):
+        host_extras = extras.get(host) or {}
+        for name in sorted(entry["central"]):
+            if not (services[name].get("front") or catalog[name].get("firewall")):
+                continue
+            admitted = set(sources.get(name, [])) | set(host_extras.get(name, [])) | set(host_extras.get(ALL_SERVICES, []))
+            rules.setdefault(host, []).append({
+                "service": name,
+                "ports": _published_ports(catalog[name]) or [services[name]["port"]],
+                "sources": sorted(admitted, key=_source_order),
+            })
+    return rules
+
+
+def _source_order(source):
+    network = ipaddress.ip_network(source, strict=False)
+    return (network.version, network.network_address, network.prefixlen)
 
 
 def _provider_hint(entry):

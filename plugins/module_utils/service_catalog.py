@@ -175,7 +175,7 @@ def check_front(name, entry):
 
 
 def check_placement_fields(name, entry):
-    """The fields placement reads: dns_name, central_group, uses, wiring."""
+    """The fields placement reads: dns_name, central_group, front, firewall, uses, wiring."""
     where = "service %s" % name
     dns_name = entry.get("dns_name")
     if not isinstance(dns_name, str) or not re.match(r"^[a-z0-9]([a-z0-9-]*[a-z0-9])?$", dns_name):
@@ -184,6 +184,10 @@ def check_placement_fields(name, entry):
     if not isinstance(group, str) or not GROUP_NAME.match(group):
         raise CatalogError("%s: central_group must be an inventory group name, got %r" % (where, group))
     check_front(name, entry)
+    # firewall: the central instance admits only the hosts the placement says use it (and the
+    # inventory's platform_allowed_sources); a service behind the front has it implicitly.
+    if not isinstance(entry.get("firewall", False), bool):
+        raise CatalogError("%s: firewall must be true or false, got %r" % (where, entry.get("firewall")))
     uses = entry.get("uses") or {}
     if not isinstance(uses, dict):
         raise CatalogError("%s: uses must map service names to required/optional" % where)

@@ -117,7 +117,7 @@ def test_every_data_filter_is_offered_and_documented():
     names = FilterModule().filters()
     assert sorted(names) == sorted(["ollama_settings_problems", "central_services_problems", "workspace_stack_problems",
                                     "service_settings_problems", "ceph_cluster_problems", "ceph_client_problems",
-                                    "dns_client_problems", "workspace_desktop_problems"])
+                                    "dns_client_problems", "service_firewall_problems", "workspace_desktop_problems"])
     directory = Path(__file__).resolve().parents[4] / "plugins" / "filter"
     for name in names:
         documentation = yaml.safe_load((directory / (name + ".yml")).read_text())["DOCUMENTATION"]

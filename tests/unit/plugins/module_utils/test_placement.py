@@ -383,3 +383,63 @@ def test_ipv6_upstreams_are_bracketed():
     hosts, groups = with_gateway(*inventory(**{"core-1": {"platform_address": "fd00::10"}}))
     routes = dict((route["service"], route) for route in place(hosts, groups)["front"]["routes"])
     assert routes["n8n"]["upstreams"] == ["[fd00::10]:5678"]
+
+
+def test_the_firewall_admits_only_the_front_to_fronted_services_and_the_users_to_ollama():
+    hosts, groups = with_gateway(*inventory())
+    hosts["ws-alice"]["workspace_central_services"] = ["qdrant"]
+    result = place(hosts, groups)
+    assert result["problems"] == []
+    rules = dict((rule["service"], rule) for rule in result["firewall"]["core-1"])
+    # Every fronted central service of core-1, with every port its containers publish.
+    assert sorted(rules) == ["guacamole", "langfuse", "n8n", "qdrant"]
+    assert rules["qdrant"] == {"service": "qdrant", "ports": [6333, 6334], "sources": ["10.0.1.20"]}
+    assert rules["n8n"]["ports"] == [5678] and rules["n8n"]["sources"] == ["10.0.1.20"]
+    # Ollama is firewalled by its catalog entry: the gateway and bob (who uses it centrally).
+    assert result["firewall"]["gpu-1"] == [{"service": "ollama", "ports": [11434], "sources": ["10.0.1.20", "10.0.5.12"]}]
+    # The gateway itself (the front) and workspaces get no rules.
+    assert "gw-1" not in result["firewall"] and "ws-bob" not in result["firewall"]
+
+
+def test_without_a_front_a_central_service_is_not_firewalled():
+    result = place(*inventory())
+    assert "core-1" not in result["firewall"]
+    assert [rule["service"] for rule in result["firewall"]["gpu-1"]] == ["ollama"]
+
+
+def test_an_inventory_admits_more_sources_per_host_and_service():
+    extra = {"n8n": ["10.9.0.0/24", "10.9.1.7/32", "fd00::/64"], "ollama": ["10.8.0.5"]}
+    hosts, groups = with_gateway(*inventory(**{"core-1": {"platform_allowed_sources": extra},
+                                              "gpu-1": {"platform_allowed_sources": extra}}))
+    result = place(hosts, groups)
+    assert result["problems"] == []
+    rules = dict((rule["service"], rule) for rule in result["firewall"]["core-1"])
+    assert rules["n8n"]["sources"] == ["10.0.1.20", "10.9.0.0/24", "10.9.1.7", "fd00::/64"]
+    assert rules["qdrant"]["sources"] == ["10.0.1.20"]   # only the host's own entry for the service
+    assert "10.8.0.5" in result["firewall"]["gpu-1"][0]["sources"]
+    # `all`: every firewalled service of the host (an admin network, the lab's build machine).
+    hosts["core-1"]["platform_allowed_sources"] = {"all": ["10.7.0.1"], "qdrant": ["10.6.0.0/16"]}
+    rules = dict((rule["service"], rule) for rule in place(hosts, groups)["firewall"]["core-1"])
+    assert rules["qdrant"]["sources"] == ["10.0.1.20", "10.6.0.0/16", "10.7.0.1"]
+    assert all("10.7.0.1" in rule["sources"] for rule in rules.values())
+    # The site-wide allowed sources (security groups, other roles) stay what the placement says.
+    assert result["allowed_sources"]["n8n"] == ["10.0.1.20"]
+
+
+def test_wrong_allowed_sources_are_named_with_host_variable_and_service():
+    hosts, groups = inventory(**{"core-1": {"platform_allowed_sources": {
+        "n8n": ["10.0.0.0/33", "web-1"], "qdrant": "10.0.0.1", "nosuch": ["10.0.0.1"]}}})
+    problems = place(hosts, groups)["problems"]
+    assert "host core-1: platform_allowed_sources.n8n: '10.0.0.0/33' is not an IP address or network (CIDR)" in problems
+    assert "host core-1: platform_allowed_sources.n8n: 'web-1' is not an IP address or network (CIDR)" in problems
+    assert "host core-1: platform_allowed_sources.qdrant: must be a list of addresses or networks, got '10.0.0.1'" in problems
+    assert any(p.startswith("host core-1: platform_allowed_sources.nosuch: 'nosuch' is not a service of the catalog")
+               for p in problems)
+    # Without a gateway n8n is not behind the front: admitting more to an open port is a mistake.
+    hosts, groups = inventory(**{"core-1": {"platform_allowed_sources": {"n8n": ["10.9.0.0/24"]}}})
+    assert place(hosts, groups)["problems"] == [
+        "host core-1: platform_allowed_sources.n8n: n8n is neither behind the TLS front nor firewalled (catalog), "
+        "its port is not restricted; nothing to admit"]
+    hosts, groups = inventory(**{"core-1": {"platform_allowed_sources": ["10.0.0.1"]}})
+    assert place(hosts, groups)["problems"] == [
+        "host core-1: platform_allowed_sources must map service names to lists of addresses or networks, got ['10.0.0.1']"]

@@ -309,6 +309,7 @@ def test_structured_settings_stay_out_of_the_environment_file():
     ({"front": {"read_timeout": True}}, "front.read_timeout: must be a int"),
     ({"front": {}, "placement": {"central": "never", "local": "default"}}, "never runs centrally"),
     ({"front": {}, "endpoint": {"port": 443, "protocol": "https"}}, "endpoint.protocol must be http"),
+    ({"firewall": "yes"}, "firewall must be true or false, got 'yes'"),
 ])
 def test_placement_fields_are_checked_with_the_field_named(fields, message):
     entry = dict({"dns_name": "demo"}, **fields)
