@@ -36,6 +36,13 @@ options:
     description: DNS servers for every container (the platform's internal DNS); none keeps Docker's default.
     type: list
     elements: str
+  ca_bundle:
+    description:
+      - The host's CA bundle (absolute path), which trusts the platform's internal CA where the
+        internal_ca role ran. Its directory is mounted read-only into every container at
+        C(/etc/foundrycloud/host-certs), and C(SSL_CERT_FILE), C(REQUESTS_CA_BUNDLE) and
+        C(NODE_EXTRA_CA_CERTS) point at it (an entry's own value wins). None leaves the images' own bundles.
+    type: str
 """
 
 EXAMPLES = r"""
@@ -57,9 +64,9 @@ from ansible.errors import AnsibleFilterError
 from ansible_collections.foundrycloud.platform.plugins.module_utils.service_catalog import CatalogError, compose_project
 
 
-def compose_project_filter(entry, settings=None, project=None, dns_servers=None):
+def compose_project_filter(entry, settings=None, project=None, dns_servers=None, ca_bundle=None):
     try:
-        return compose_project(entry, settings, project, dns_servers=dns_servers)
+        return compose_project(entry, settings, project, dns_servers=dns_servers, ca_bundle=ca_bundle)
     except (CatalogError, KeyError, TypeError, AttributeError) as exc:
         raise AnsibleFilterError("compose_project: %s is not a resolved catalog entry: %s" % (
             entry.get("name", "the input") if isinstance(entry, dict) else "the input", exc)) from None

@@ -132,6 +132,9 @@ def gpu_nodes(hosts, group_hosts, host_address):
     return nodes
 
 
+# The keys the gateway generates are kept as secret gateway-key/<name>, 48 characters.
+KEY_NAMESPACE = "gateway-key"
+KEY_SPEC = {"length": 48}
 KEY_NAME = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,62}$")
 KEY_KINDS = ("user", "team", "tool")
 KEY_FIELDS = ("name", "kind", "team", "models", "rpm", "tpm", "max_budget", "budget_period_days", "state", "value")
@@ -210,3 +213,43 @@ def key_file_entries(keys, values, defaults=None):
             "budget_period_days": key.get("budget_period_days") or defaults.get("budget_period_days") or 30,
         })
     return sorted(entries, key=lambda entry: entry["name"])
+
+
+# What inference_gateway_workspace_key may set for every workspace user's key.
+WORKSPACE_KEY_FIELDS = ("team", "models", "rpm", "tpm", "max_budget", "budget_period_days")
+
+
+def with_workspace_keys(keys, users, limits=None):
+    """inference_gateway_api_keys plus one key of kind user for every workspace user (named like
+    the user, so the usage rows name the user), with the limits of inference_gateway_workspace_key.
+    An inventory entry of the same name wins: its own limits, team or revocation (state absent).
+    Errors name the variable and the entry; the keys themselves are checked by check_api_keys."""
+    errors = []
+    if not isinstance(users, list):
+        errors.append("inference_gateway_workspace_users must be a list of user names, got %r" % (users,))
+        users = []
+    if limits is None:
+        limits = {}
+    if not isinstance(limits, dict):
+        errors.append("inference_gateway_workspace_key must be a mapping of %s, got %r" % (", ".join(WORKSPACE_KEY_FIELDS), limits))
+        limits = {}
+    unknown = sorted(set(limits) - set(WORKSPACE_KEY_FIELDS))
+    if unknown:
+        errors.append("inference_gateway_workspace_key: unknown fields %s (known: %s)"
+                      % (", ".join(unknown), ", ".join(WORKSPACE_KEY_FIELDS)))
+    for user in users:
+        if not isinstance(user, str) or not KEY_NAME.match(user):
+            errors.append("inference_gateway_workspace_users: %r cannot name a gateway key (lower-case letters, "
+                          "digits, '.', '_' or '-')" % (user,))
+    if errors:
+        raise GatewayError("\n".join(errors))
+    keys = list(keys) if isinstance(keys, list) else keys
+    if not isinstance(keys, list):
+        return keys   # check_api_keys names it
+    named = set(key.get("name") for key in keys if isinstance(key, dict))
+    for user in sorted(set(users)):
+        if user not in named:
+            key = {"name": user, "kind": "user"}
+            key.update((field, limits[field]) for field in WORKSPACE_KEY_FIELDS if limits.get(field) is not None)
+            keys.append(key)
+    return keys

@@ -25,6 +25,8 @@ from __future__ import annotations
 import ipaddress
 import re
 
+from ansible_collections.foundrycloud.platform.plugins.module_utils import gateway
+
 CENTRAL_GROUP = "central"
 WORKSPACE_GROUP = "workspace_vms"
 DNS_GROUP = "dns_servers"
@@ -154,7 +156,8 @@ def _published_ports(entry):
     return sorted(port for port in ports if isinstance(port, int))
 
 
-def _source_problem(value):
+def source_problem(value):
+    """Why a firewall source is not an IP address or network (CIDR), or None."""
     try:
         ipaddress.ip_network(str(value), strict=False)
     except ValueError:
@@ -183,7 +186,7 @@ def extra_sources(catalog, host, value, problems):
             continue
         good = []
         for source in sources:
-            problem = _source_problem(source)
+            problem = source_problem(source)
             if problem:
                 problems.append("%s: %s" % (where, problem))
             else:
@@ -320,11 +323,16 @@ def compute(catalog, hosts, groups, zone, workspace_subdomain="ws", strict=False
                                 "(catalog placement.local is required)" % (host, name))
         central = _as_list(hv.get("workspace_central_services"), host, "workspace_central_services", problems)
         if central is None:
-            central = [name for name in sorted(catalog) if providers[name]]
+            central = [name for name in sorted(catalog) if providers[name] and not _for_services_only(catalog[name])]
         else:
             for name in list(central):
                 if name not in catalog:
                     problems.append("host %s: workspace_central_services: %r is not a service of the catalog" % (host, name))
+                    central.remove(name)
+                elif _for_services_only(catalog[name]):
+                    clients = sorted(other for other, entry in catalog.items() if name in (entry.get("uses") or {}))
+                    problems.append("host %s: workspace_central_services: the central %s serves only the central services "
+                                    "that use it (%s); a workspace reaches it through them" % (host, name, ", ".join(clients)))
                     central.remove(name)
                 elif not providers[name]:
                     problems.append("host %s: workspace_central_services: %s is used, but no host provides it centrally "
@@ -351,7 +359,11 @@ def compute(catalog, hosts, groups, zone, workspace_subdomain="ws", strict=False
                 if used not in endpoints and level == "required":
                     problems.append("host %s: %s (in workspace_local_services) needs %s, which neither runs in this "
                                     "workspace nor centrally (%s)" % (host, name, used, _provider_hint(catalog.get(used))))
-        settings = dict((name, wiring(catalog[name], endpoints, {"user": user, "fqdn": fqdn}, services)) for name in local)
+            needs = catalog[name].get("needs_one_of") or []
+            if needs and not any(used in endpoints for used in needs):
+                problems.append("host %s: %s (in workspace_local_services) needs one of %s, none of which runs in this "
+                                "workspace or is used centrally" % (host, name, ", ".join(needs)))
+        settings = dict((name, wiring(catalog[name], endpoints, {"user": user, "fqdn": fqdn}, services, catalog)) for name in local)
         workspaces[host] = {
             "user": user,
             "secret_namespace": "workspace-%s" % user,
@@ -449,6 +461,12 @@ def compute(catalog, hosts, groups, zone, workspace_subdomain="ws", strict=False
     if strict and problems:
         raise PlacementError("\n".join(problems))
     return result
+
+
+def _for_services_only(entry):
+    """The catalog's central_clients: services - no workspace uses the central instance directly
+    (Ollama: the workspaces' chat goes through the gateway, which keys, limits and meters it)."""
+    return entry.get("central_clients", "all") == "services"
 
 
 def _upstream(address, port):
@@ -558,7 +576,7 @@ def _provider_hint(entry):
     return "add a host to group %s" % group
 
 
-def wiring(entry, endpoints, workspace=None, services=None):
+def wiring(entry, endpoints, workspace=None, services=None, catalog=None):
     """Settings of a locally placed service that point at the services it uses, from the
     catalog's ``wiring``: plain values, and secret references ({service, namespace, name}) that
     the role resolves with the platform_secret lookup and hands to the service as the secret of
@@ -581,22 +599,45 @@ def wiring(entry, endpoints, workspace=None, services=None):
             continue
         if "secret" in wire:
             if endpoint:
+                owner = (catalog or {}).get(wire["service"]) or {}
                 secrets[setting] = {"service": wire["service"], "namespace": endpoint["secret_namespace"],
-                                    "name": wire["secret"]}
+                                    "name": wire["secret"],
+                                    "spec": dict((owner.get("secrets") or {}).get(wire["secret"]) or {})}
+            else:
+                secrets[setting] = None
+            continue
+        if "user_key" in wire:
+            # The workspace user's own gateway key, the one the gateway role generates for the user.
+            user = (workspace or {}).get("user")
+            if endpoint and user:
+                secrets[setting] = {"service": wire["service"], "namespace": gateway.KEY_NAMESPACE, "name": user,
+                                    "spec": dict(gateway.KEY_SPEC)}
             else:
                 secrets[setting] = None
             continue
         kind = wire["value"]
+        path = wire.get("path", "")
         if not endpoint:
             values[setting] = ""
         elif kind == "urls":
             urls = [endpoint["local_url"], endpoint["central_url"]]
-            values[setting] = wire.get("separator", ";").join(url for url in urls if url)
+            values[setting] = wire.get("separator", ";").join(url + path for url in urls if url)
         elif kind == "host":
             values[setting] = endpoint["host"] or ""
         else:
-            values[setting] = endpoint.get(kind) or ""
+            url = endpoint.get(kind)
+            values[setting] = (_explicit_port(url) if wire.get("explicit_port") else url) + path if url else ""
     return {"values": values, "secrets": secrets}
+
+
+def _explicit_port(url):
+    """scheme://host:port of a URL, its port written out and no trailing slash: for clients that
+    put in their own default port when the URL has none (qdrant-client takes 6333 even for https)."""
+    scheme, _, rest = url.partition("://")
+    netloc, slash, path = rest.partition("/")
+    if not re.search(r":[0-9]+$", netloc):
+        netloc = "%s:%d" % (netloc, 443 if scheme == "https" else 80)
+    return "%s://%s%s" % (scheme, netloc, ("/" + path).rstrip("/") if slash else "")
 
 
 def report(result):

@@ -143,6 +143,9 @@ def check_service(name, entry, images):
 
 USE_LEVELS = ("required", "optional")
 WIRING_VALUES = ("url", "urls", "local_url", "central_url", "host")
+CENTRAL_CLIENTS = ("all", "services")
+# Services that keep a key per workspace user (kind user, named like the user).
+USER_KEY_SERVICES = ("gateway",)
 GROUP_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 
 
@@ -174,6 +177,17 @@ def check_front(name, entry):
                            "endpoint.protocol must be http" % where)
 
 
+def is_wired_secret(wire) -> bool:
+    """Whether a wiring entry hands over a secret (a used service's secret, or the workspace
+    user's own key): SECRET_<SETTING> in the Compose project, never a plain setting."""
+    return isinstance(wire, dict) and ("secret" in wire or "user_key" in wire)
+
+
+def wired_secrets(entry) -> list:
+    """The settings names of an entry's wiring that are handed over as secrets."""
+    return sorted(setting for setting, wire in (entry.get("wiring") or {}).items() if is_wired_secret(wire))
+
+
 def check_placement_fields(name, entry):
     """The fields placement reads: dns_name, central_group, front, firewall, uses, wiring."""
     where = "service %s" % name
@@ -188,15 +202,25 @@ def check_placement_fields(name, entry):
     # inventory's platform_allowed_sources); a service behind the front has it implicitly.
     if not isinstance(entry.get("firewall", False), bool):
         raise CatalogError("%s: firewall must be true or false, got %r" % (where, entry.get("firewall")))
+    # central_clients: services - the central instance is for the central services that use it
+    # (the gateway, for Ollama); workspaces reach it only through them.
+    if entry.get("central_clients", "all") not in CENTRAL_CLIENTS:
+        raise CatalogError("%s: central_clients must be one of %s, got %r"
+                           % (where, ", ".join(CENTRAL_CLIENTS), entry.get("central_clients")))
     uses = entry.get("uses") or {}
     if not isinstance(uses, dict):
         raise CatalogError("%s: uses must map service names to required/optional" % where)
     for used, level in uses.items():
         if level not in USE_LEVELS:
             raise CatalogError("%s: uses.%s must be one of %s, got %r" % (where, used, ", ".join(USE_LEVELS), level))
+    # needs_one_of: optional uses of which at least one must be there (Open WebUI: models from its
+    # own Ollama or from the gateway).
+    needs = entry.get("needs_one_of")
+    if needs is not None and (not isinstance(needs, list) or len(needs) < 2 or any(name not in uses for name in needs)):
+        raise CatalogError("%s: needs_one_of must list two or more services of uses, got %r" % (where, needs))
     for setting, wire in (entry.get("wiring") or {}).items():
         wwhere = "%s: wiring.%s" % (where, setting)
-        is_secret = isinstance(wire, dict) and "secret" in wire
+        is_secret = is_wired_secret(wire)
         if not is_secret and setting not in (entry.get("settings") or {}):
             raise CatalogError("%s: %r is not a setting of the entry" % (wwhere, setting))
         if is_secret and (setting in (entry.get("settings") or {}) or setting in (entry.get("secrets") or {})):
@@ -209,13 +233,26 @@ def check_placement_fields(name, entry):
         if not isinstance(wire, dict) or wire.get("service") not in uses:
             raise CatalogError("%s: service must be one of the services under uses (%s), got %r"
                                % (wwhere, ", ".join(sorted(uses)) or "none", (wire or {}).get("service") if isinstance(wire, dict) else wire))
-        kinds = [key for key in ("value", "secret", "used", "setting") if key in wire]
+        kinds = [key for key in ("value", "secret", "used", "setting", "user_key") if key in wire]
         if len(kinds) != 1:
             raise CatalogError("%s: give exactly one of value (%s), secret (a secret name of %s), setting (a "
-                               "setting of %s) or used (the value while %s is used; unused: the value otherwise)"
-                               % (wwhere, ", ".join(WIRING_VALUES), wire["service"], wire["service"], wire["service"]))
+                               "setting of %s), used (the value while %s is used; unused: the value otherwise) "
+                               "or user_key (the workspace user's own key of %s)"
+                               % (wwhere, ", ".join(WIRING_VALUES), wire["service"], wire["service"], wire["service"],
+                                  wire["service"]))
         if "value" in wire and wire["value"] not in WIRING_VALUES:
             raise CatalogError("%s: value must be one of %s, got %r" % (wwhere, ", ".join(WIRING_VALUES), wire["value"]))
+        if "path" in wire and ("value" not in wire or wire["value"] not in ("url", "urls", "local_url", "central_url")
+                               or not isinstance(wire["path"], str) or not wire["path"].startswith("/")):
+            raise CatalogError("%s: path (appended to the URL, starting with /) goes with a value that is a URL" % wwhere)
+        if "explicit_port" in wire and (wire["explicit_port"] is not True or wire.get("value") not in
+                                        ("url", "local_url", "central_url")):
+            raise CatalogError("%s: explicit_port: true (the URL with its port written out) goes with a value that is one URL"
+                               % wwhere)
+        if "user_key" in wire:
+            if wire["user_key"] is not True or wire["service"] not in USER_KEY_SERVICES:
+                raise CatalogError("%s: user_key: true wires the workspace user's own key of %s, got %r for %s"
+                                   % (wwhere, " or ".join(USER_KEY_SERVICES), wire["user_key"], wire["service"]))
 
 
 def resolve(names=None, registry="docker.io", image_overrides=None, service_overrides=None, directory=CATALOG_DIR):
@@ -287,7 +324,13 @@ def plain_copy(value):
     return value
 
 
-def compose_project(entry, settings=None, project=None, dns_servers=None):
+# Where a container finds the host's CA bundle (ca_bundle of compose_project): the bundle's
+# directory, mounted read-only, so a bundle that update-ca-certificates replaces is seen at once.
+CONTAINER_CERTS_DIR = "/etc/foundrycloud/host-certs"
+CA_BUNDLE_VARIABLES = ("SSL_CERT_FILE", "REQUESTS_CA_BUNDLE", "NODE_EXTRA_CA_CERTS")
+
+
+def compose_project(entry, settings=None, project=None, dns_servers=None, ca_bundle=None):
     """The Compose project (a dict) for a resolved catalog entry.
 
     Values that depend on the site stay Compose variables resolved from the project's .env:
@@ -297,6 +340,11 @@ def compose_project(entry, settings=None, project=None, dns_servers=None):
     dns_servers: resolvers for every container (the platform's internal DNS), so containers
     resolve the internal zone even where the host's own resolver is a loopback stub that Docker
     cannot hand on to them.
+
+    ca_bundle: the host's CA bundle (absolute path; it trusts the platform's internal CA where
+    internal_ca ran). Its directory is mounted read-only into every container and OpenSSL
+    (SSL_CERT_FILE), Python requests (REQUESTS_CA_BUNDLE) and Node (NODE_EXTRA_CA_CERTS) are
+    pointed at it, so services verify the TLS front and the gateway. An entry's own value wins.
     """
     settings = dict(entry.get("settings") or {}, **(settings or {}))
     active = enabled_containers(entry, settings)
@@ -320,6 +368,8 @@ def compose_project(entry, settings=None, project=None, dns_servers=None):
             service["ports"] = ports
         if dns_servers:
             service["dns"] = [str(server) for server in dns_servers]
+        if ca_bundle:
+            _trust_host_bundle(service, str(ca_bundle))
         limits = container.get("limits") or {}
         if limits:
             resources = service.setdefault("deploy", {}).setdefault("resources", {})
@@ -337,6 +387,23 @@ def compose_project(entry, settings=None, project=None, dns_servers=None):
     if volumes:
         result["volumes"] = volumes
     return result
+
+
+def _trust_host_bundle(service, ca_bundle):
+    if not ca_bundle.startswith("/") or ca_bundle.endswith("/"):
+        raise CatalogError("ca_bundle must be the absolute path of a file, got %r" % ca_bundle)
+    directory, name = ca_bundle.rsplit("/", 1)
+    service["volumes"] = list(service.get("volumes") or []) + ["%s:%s:ro" % (directory or "/", CONTAINER_CERTS_DIR)]
+    inside = "%s/%s" % (CONTAINER_CERTS_DIR, name)
+    environment = service.get("environment")
+    if isinstance(environment, list):
+        given = set(str(item).split("=", 1)[0] for item in environment)
+        service["environment"] = environment + ["%s=%s" % (key, inside) for key in CA_BUNDLE_VARIABLES if key not in given]
+    else:
+        environment = dict(environment or {})
+        for key in CA_BUNDLE_VARIABLES:
+            environment.setdefault(key, inside)
+        service["environment"] = environment
 
 
 def env_key(prefix, name):

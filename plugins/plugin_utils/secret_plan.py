@@ -16,6 +16,7 @@ what the roles read."""
 
 from __future__ import annotations
 
+from ansible_collections.foundrycloud.platform.plugins.module_utils import gateway
 from ansible_collections.foundrycloud.platform.plugins.plugin_utils import inventory_secret_lookups, secret_specs
 from ansible_collections.foundrycloud.platform.plugins.plugin_utils.inventory_validation import services
 from ansible_collections.foundrycloud.platform.plugins.plugin_utils.inventory_validation.values import UNKNOWN, role_value
@@ -65,10 +66,15 @@ def _workspaces(ctx, plan: SecretPlan) -> None:
             # secrets of the services it is wired to, with the owner's spec (workspace_stack/tasks/service.yml)
             for reference in (workspace["settings"].get(name, {}).get("secrets") or {}).values():
                 if reference:
-                    owner = catalog.get(reference["service"]) or {}
-                    spec = (owner.get("secrets") or {}).get(reference["name"])
-                    plan.add(reference["namespace"], {reference["name"]: spec},
+                    plan.add(reference["namespace"], {reference["name"]: reference["spec"]},
                              "%s, used by %s in the workspace of %s" % (reference["service"], name, user))
+
+
+def _workspace_users(ctx) -> list:
+    computed = services.compute_placement(ctx, services.planned_workspaces(ctx))
+    if computed is None:
+        return []
+    return sorted(workspace["user"] for workspace in computed[0]["workspaces"].values())
 
 
 def _gateway(ctx, plan: SecretPlan) -> None:
@@ -80,6 +86,12 @@ def _gateway(ctx, plan: SecretPlan) -> None:
         if keys is UNKNOWN:
             plan.unknown.append("host %s: inference_gateway_api_keys needs the play; its keys are not planned" % host)
             continue
+        limits = role_value(ctx, host, "inference_gateway", "inference_gateway_workspace_key", {})
+        try:
+            # playbooks/gateway.yml gives the role the placement's workspace users.
+            keys = gateway.with_workspace_keys(keys, _workspace_users(ctx), None if limits is UNKNOWN else limits)
+        except gateway.GatewayError:
+            pass   # the validation names it; the inventory's own keys are still planned
         for name, spec in secret_specs.gateway_key_secret_specs(keys).items():
             plan.add(secret_specs.GATEWAY_KEY_NAMESPACE, {name: spec}, "gateway API key %s" % name)
 

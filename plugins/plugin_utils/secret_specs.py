@@ -14,9 +14,12 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 
-# The gateway's generated API keys (roles/inference_gateway, namespace GATEWAY_KEY_NAMESPACE).
-GATEWAY_KEY_NAMESPACE = "gateway-key"
-GATEWAY_KEY_SPEC = {"length": 48}
+from ansible_collections.foundrycloud.platform.plugins.module_utils import gateway
+
+# The gateway's generated API keys (roles/inference_gateway, namespace GATEWAY_KEY_NAMESPACE);
+# module_utils/gateway.py owns them (the placement wires a workspace user's key with them too).
+GATEWAY_KEY_NAMESPACE = gateway.KEY_NAMESPACE
+GATEWAY_KEY_SPEC = gateway.KEY_SPEC
 # The RADOS gateway users' S3 keys (roles/ceph_resources/tasks/rgw.yml), namespace ceph/rgw/<uid>.
 RGW_KEY_SPECS = {"access_key": {"length": 20}, "secret_key": {"length": 40}}
 # The Ceph cluster's keys (roles/ceph_cluster), namespace CEPH_NAMESPACE.

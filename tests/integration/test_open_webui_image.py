@@ -49,6 +49,7 @@ from ansible_collections.foundrycloud.platform.plugins.module_utils.service_cata
     compose_project,
     env_file_lines,
     resolve,
+    wired_secrets,
 )
 # The docker and wait helpers of the other image tests (tests/integration is on sys.path).
 from test_images import docker, wait_for  # noqa: E402
@@ -125,7 +126,7 @@ class OpenWebUI:
         self.settings = dict(self.entry["settings"], **settings)
         # Wired secrets (a used service's kept secret) come as SECRET_<NAME>; '' when not used.
         self.secrets = {"webui_secret_key": secrets.token_urlsafe(36), "admin_password": secrets.token_urlsafe(18)}
-        self.secrets.update((name, "") for name, wire in self.entry["wiring"].items() if "secret" in wire)
+        self.secrets.update((name, "") for name in wired_secrets(self.entry))
         self.secrets.update(wired_secrets or {})
         platform = {"bind_address": "127.0.0.1", "fqdn": "chat.alice.ws.localai.internal",
                     "url": "http://chat.alice.ws.localai.internal:8081/", "tls": False}
@@ -247,14 +248,15 @@ def network(built, tmp_path_factory):
         docker("network", "rm", name, check=False)
 
 
-WIRED_SECRETS = {"qdrant_api_key": QDRANT_KEY, "langfuse_secret_key": LF_SECRET}
+# The user's gateway key (wired from gateway-key/<user>); the OpenAI endpoint here is an Ollama
+# double's /v1, which takes any key.
+WIRED_SECRETS = {"qdrant_api_key": QDRANT_KEY, "langfuse_secret_key": LF_SECRET, "gateway_api_key": "platform-inference"}
 SETTINGS = {
-    # As placement's wiring fills them for a workspace with a local and the central Ollama,
-    # a central Qdrant and Langfuse.
+    # The image's own settings as the Compose project hands them over: two Ollama servers, an
+    # OpenAI-compatible endpoint with a key, a central Qdrant and Langfuse.
     "ollama_base_urls": "http://ollama-local:11434;http://ollama-central:11434",
     "rag_ollama_base_url": "http://ollama-local:11434",
     "openai_api_base_urls": "http://ollama-central:11434/v1",
-    "openai_api_keys": "platform-inference",
     "vector_db": "qdrant",
     "qdrant_uri": "http://qdrant:6333",
     "qdrant_collection_prefix": "ws-alice",

@@ -7,21 +7,13 @@ the placement that turns it into these rules."""
 
 from __future__ import annotations
 
-import ipaddress
 import re
 
+from ansible_collections.foundrycloud.platform.plugins.module_utils.placement import source_problem
 from ansible_collections.foundrycloud.platform.plugins.plugin_utils.inventory_validation.values import UNKNOWN
 
 NAME = re.compile(r"^[a-z0-9_]{1,40}$")
 INTERFACE = re.compile(r"^[A-Za-z0-9_.:-]{1,15}\*?$")
-
-
-def _source_problem(source):
-    try:
-        ipaddress.ip_network(str(source), strict=False)
-    except ValueError:
-        return "%r is not an IP address or network (CIDR)" % (source,)
-    return None
 
 
 def rule_problems(index, rule):
@@ -48,7 +40,7 @@ def rule_problems(index, rule):
         problems.append("%s: sources must be a list of addresses or networks, got %r" % (where, sources))
     else:
         for source in sources:
-            problem = _source_problem(source)
+            problem = source_problem(source)
             if problem:
                 problems.append("%s: sources: %s" % (where, problem))
     return problems

@@ -175,5 +175,15 @@ def check_gateway(ctx: Context) -> list[str]:
         except gateway.GatewayError as exc:
             errors.append("host %s: %s" % (host, exc))
         keys = _role_value(ctx, host, "inference_gateway_api_keys", [])
+        limits = _role_value(ctx, host, "inference_gateway_workspace_key", {})
+        if isinstance(keys, list):
+            # The workspace users' keys with the limits of inference_gateway_workspace_key, as the role adds them.
+            computed = compute_placement(ctx, planned_workspaces(ctx))
+            users = sorted(w["user"] for w in computed[0]["workspaces"].values()) if computed else []
+            try:
+                keys = gateway.with_workspace_keys(keys, users, limits)
+            except gateway.GatewayError as exc:
+                errors.extend("host %s: %s" % (host, line) for line in str(exc).splitlines())
+                continue
         errors.extend("host %s: %s" % (host, problem) for problem in gateway.check_api_keys(keys, mapping))
     return errors

@@ -156,3 +156,31 @@ def test_default_limits_apply_to_keys_that_do_not_set_their_own():
     entries = gw.key_file_entries([{"name": "a", "rpm": 5}, {"name": "b"}], {"a": "k" * 30, "b": "l" * 30},
                                   {"rpm": 60, "tpm": 1000, "budget_period_days": 7})
     assert [(e["rpm"], e["tpm"], e["budget_period_days"]) for e in entries] == [(5, 1000, 7), (60, 1000, 7)]
+
+
+def test_every_workspace_user_gets_a_key_of_kind_user_with_the_workspace_limits():
+    keys = [{"name": "ops", "kind": "team", "rpm": 1000}, {"name": "alice", "team": "research", "rpm": 4},
+            {"name": "carol", "state": "absent"}]
+    result = gw.with_workspace_keys(keys, ["bob", "alice", "carol", "dave"], {"rpm": 10, "models": ["general"]})
+    by_name = dict((key["name"], key) for key in result)
+    # The inventory's entries win: alice keeps her limits, carol's key stays revoked.
+    assert by_name["alice"] == {"name": "alice", "team": "research", "rpm": 4}
+    assert by_name["carol"] == {"name": "carol", "state": "absent"}
+    assert by_name["bob"] == {"name": "bob", "kind": "user", "rpm": 10, "models": ["general"]}
+    assert by_name["dave"]["kind"] == "user" and len(result) == 5
+    assert keys[-1]["name"] == "carol"   # the input list is left as it was
+    assert gw.check_api_keys(result, {"general": "qwen2.5:7b"}) == []
+
+
+def test_workspace_key_limits_and_users_are_checked_with_the_variable_named():
+    with pytest.raises(gw.GatewayError) as error:
+        gw.with_workspace_keys([], ["Alice", "bob"], {"rpm": 5, "burst": 2})
+    assert str(error.value).splitlines() == [
+        "inference_gateway_workspace_key: unknown fields burst (known: team, models, rpm, tpm, max_budget, budget_period_days)",
+        "inference_gateway_workspace_users: 'Alice' cannot name a gateway key (lower-case letters, digits, '.', '_' or '-')",
+    ]
+    with pytest.raises(gw.GatewayError, match="inference_gateway_workspace_users must be a list"):
+        gw.with_workspace_keys([], "alice")
+    # A wrong limit value is the keys' own check, naming the generated entry.
+    keys = gw.with_workspace_keys([], ["bob"], {"rpm": 0})
+    assert gw.check_api_keys(keys, {}) == ["inference_gateway_api_keys[0] (bob): rpm must be a whole number > 0, got 0"]

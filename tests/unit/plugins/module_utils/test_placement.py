@@ -109,7 +109,8 @@ def test_workspace_endpoints_are_local_by_address_or_central_by_name():
     ollama = alice["endpoints"]["ollama"]
     assert ollama["placement"] == "local"
     assert ollama["local_url"] == "http://10.0.5.11:11434"
-    assert ollama["central_url"] == "http://ollama.localai.internal:11434"
+    # The central Ollama serves only the gateway (catalog central_clients: services).
+    assert ollama["central_url"] is None
     assert ollama["url"] == ollama["local_url"]
     assert alice["endpoints"]["qdrant"] == {
         "placement": "central", "url": "http://qdrant.localai.internal:6333", "local_url": None,
@@ -131,11 +132,14 @@ def test_open_webui_is_wired_to_the_computed_endpoints():
     alice = place(*inventory())["workspaces"]["ws-alice"]
     settings = alice["settings"]["open-webui"]
     values = settings["values"]
-    assert values["ollama_base_urls"] == "http://10.0.5.11:11434;http://ollama.localai.internal:11434"
+    assert values["ollama_base_urls"] == "http://10.0.5.11:11434"   # its own; central models via the gateway
+    assert values["openai_api_base_urls"] == ""   # no gateway host in this inventory
+    assert settings["secrets"]["gateway_api_key"] is None
     assert values["qdrant_uri"] == "http://qdrant.localai.internal:6333"
     assert values["vector_db"] == "qdrant"                  # used: on
     assert values["qdrant_collection_prefix"] == "ws-alice"  # one prefix per user on the shared Qdrant
-    assert settings["secrets"]["qdrant_api_key"] == {"service": "qdrant", "namespace": "qdrant", "name": "api_key"}
+    assert settings["secrets"]["qdrant_api_key"] == {"service": "qdrant", "namespace": "qdrant", "name": "api_key",
+                                                     "spec": CATALOG["qdrant"]["secrets"]["api_key"]}
     # Langfuse's project public key: the catalog default, or what the central host's inventory sets.
     assert values["langfuse_url"] == "http://langfuse.localai.internal:3000"
     assert values["langfuse_public_key"] == CATALOG["langfuse"]["settings"]["init_project_public_key"]
@@ -145,7 +149,7 @@ def test_open_webui_is_wired_to_the_computed_endpoints():
     assert result["workspaces"]["ws-alice"]["settings"]["open-webui"]["values"]["langfuse_public_key"] == "pk-lf-acme"
     assert "never-copied" not in repr(result)
     # Bob's Open WebUI is not local; a workspace without Langfuse gets an empty tracing secret.
-    hosts, groups = inventory(**{"ws-alice": {"workspace_central_services": ["ollama"]}})
+    hosts, groups = inventory(**{"ws-alice": {"workspace_central_services": []}})
     alice = place(hosts, groups)["workspaces"]["ws-alice"]["settings"]["open-webui"]
     assert alice["secrets"]["langfuse_secret_key"] is None and alice["values"]["qdrant_uri"] == ""
     assert alice["values"]["vector_db"] == "chroma"   # Qdrant unused: Open WebUI's own store
@@ -172,8 +176,10 @@ def test_a_local_service_whose_required_dependency_is_nowhere_is_refused():
     groups["gpu_nodes"] = []
     hosts["ws-alice"]["workspace_local_services"] = ["open-webui"]
     problems = place(hosts, groups)["problems"]
-    assert problems == ["host ws-alice: open-webui (in workspace_local_services) needs ollama, which neither runs in "
-                        "this workspace nor centrally (add a host to group gpu_nodes)"]
+    assert problems == ["host ws-alice: open-webui (in workspace_local_services) needs one of ollama, gateway, none of "
+                        "which runs in this workspace or is used centrally"]
+    # The gateway alone is enough: the central models through it.
+    assert place(*with_gateway(hosts, groups))["problems"] == []
 
 
 def test_unknown_services_and_bad_values_are_named():
@@ -272,7 +278,7 @@ def test_the_report_shows_the_table_endpoints_and_records():
     assert row.split()[1:][columns.index("qdrant")] == "L"
     core = next(line for line in lines if line.startswith("core-1")).split()[1:]
     assert core[columns.index("qdrant")] == "C" and core[columns.index("ollama")] == "-"
-    assert "  ollama       local   http://10.0.5.11:11434 (central: http://ollama.localai.internal:11434)" in lines
+    assert "  ollama       local   http://10.0.5.11:11434" in lines
     assert "DNS records of localai.internal (served by 10.0.0.53):" in lines
     assert "  alice.ws                 A     10.0.5.11" in lines
     assert "Workspace ws-alice (user alice, alice.ws.localai.internal, 10.0.5.11):" in text
@@ -308,17 +314,16 @@ def test_the_validation_rule_reports_placement_problems_and_unknown_workspace_se
 def test_allowed_sources_are_the_gateway_and_the_workspaces_that_use_a_service_centrally():
     hosts, groups = inventory()
     result = place(hosts, groups)
-    # No gateway host: Ollama on the GPU node is reached by the workspaces that use it centrally.
-    assert result["allowed_sources"]["ollama"] == ["10.0.5.11", "10.0.5.12"]
+    # No gateway host: nobody may use the central Ollama (it serves only the gateway).
+    assert "ollama" not in result["allowed_sources"]
     assert "gateway" not in result["allowed_sources"]   # nobody provides it
     hosts, groups = inventory(**{"gw-1": {"platform_address": "10.0.1.20"}})
     groups["gateway"] = ["gw-1"]
-    # alice uses only Qdrant centrally: not a source for Ollama; bob runs Ollama locally but uses
-    # the central one as well (Open WebUI gets both).
+    # Workspaces use the central Ollama only through the gateway.
     hosts["ws-alice"]["workspace_central_services"] = ["qdrant"]
     result = place(hosts, groups)
     assert result["services"]["gateway"]["providers"] == ["gw-1"]
-    assert result["allowed_sources"]["ollama"] == ["10.0.1.20", "10.0.5.12"]
+    assert result["allowed_sources"]["ollama"] == ["10.0.1.20"]
     # Qdrant is behind the gateway's TLS front: the workspaces reach it there, so only the front.
     assert result["allowed_sources"]["qdrant"] == ["10.0.1.20"]
 
@@ -395,8 +400,8 @@ def test_the_firewall_admits_only_the_front_to_fronted_services_and_the_users_to
     assert sorted(rules) == ["guacamole", "langfuse", "n8n", "qdrant"]
     assert rules["qdrant"] == {"service": "qdrant", "ports": [6333, 6334], "sources": ["10.0.1.20"]}
     assert rules["n8n"]["ports"] == [5678] and rules["n8n"]["sources"] == ["10.0.1.20"]
-    # Ollama is firewalled by its catalog entry: the gateway and bob (who uses it centrally).
-    assert result["firewall"]["gpu-1"] == [{"service": "ollama", "ports": [11434], "sources": ["10.0.1.20", "10.0.5.12"]}]
+    # Ollama is firewalled by its catalog entry: only the gateway uses it.
+    assert result["firewall"]["gpu-1"] == [{"service": "ollama", "ports": [11434], "sources": ["10.0.1.20"]}]
     # The gateway itself (the front) and workspaces get no rules.
     assert "gw-1" not in result["firewall"] and "ws-bob" not in result["firewall"]
 
@@ -443,3 +448,43 @@ def test_wrong_allowed_sources_are_named_with_host_variable_and_service():
     hosts, groups = inventory(**{"core-1": {"platform_allowed_sources": ["10.0.0.1"]}})
     assert place(hosts, groups)["problems"] == [
         "host core-1: platform_allowed_sources must map service names to lists of addresses or networks, got ['10.0.0.1']"]
+
+
+def test_workspace_chat_with_the_central_models_goes_through_the_gateway_with_the_users_key():
+    hosts, groups = with_gateway(*inventory())
+    result = place(hosts, groups)
+    assert result["problems"] == []
+    alice = result["workspaces"]["ws-alice"]
+    settings = alice["settings"]["open-webui"]
+    assert settings["values"]["ollama_base_urls"] == "http://10.0.5.11:11434"
+    assert settings["values"]["openai_api_base_urls"] == "https://llm.localai.internal:443/v1"
+    # Qdrant behind the front, its port written out (qdrant-client would take 6333).
+    assert settings["values"]["qdrant_uri"] == "https://qdrant.localai.internal:443"
+    # Her own key, named like her, with the spec the gateway role generates it with.
+    assert settings["secrets"]["gateway_api_key"] == {"service": "gateway", "namespace": "gateway-key", "name": "alice",
+                                                      "spec": {"length": 48}}
+    assert "ollama" not in alice["central"] and "gateway" in alice["central"]
+    # No workspace reaches the central Ollama: only the gateway is admitted to it.
+    assert result["allowed_sources"]["ollama"] == ["10.0.1.20"]
+    assert result["firewall"]["gpu-1"] == [{"service": "ollama", "ports": [11434], "sources": ["10.0.1.20"]}]
+
+
+def test_a_workspace_may_not_use_the_central_ollama_directly():
+    hosts, groups = with_gateway(*inventory(**{"ws-alice": {"workspace_central_services": ["ollama", "qdrant"]}}))
+    result = place(hosts, groups)
+    assert result["problems"] == [
+        "host ws-alice: workspace_central_services: the central ollama serves only the central services that use it "
+        "(gateway, open-webui); a workspace reaches it through them"]
+    assert result["workspaces"]["ws-alice"]["central"] == ["qdrant"]
+
+
+@pytest.mark.parametrize("url, explicit", [
+    ("https://qdrant.localai.internal/", "https://qdrant.localai.internal:443"),
+    ("http://qdrant.localai.internal:6333", "http://qdrant.localai.internal:6333"),
+    ("http://10.0.5.12:6333/", "http://10.0.5.12:6333"),
+    ("https://guacamole.localai.internal/guacamole/", "https://guacamole.localai.internal:443/guacamole"),
+    ("http://[fd00::10]:6333", "http://[fd00::10]:6333"),
+    ("http://example.internal", "http://example.internal:80"),
+])
+def test_a_url_with_its_port_written_out(url, explicit):
+    assert pl._explicit_port(url) == explicit

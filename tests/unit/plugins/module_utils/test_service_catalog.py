@@ -310,6 +310,16 @@ def test_structured_settings_stay_out_of_the_environment_file():
     ({"front": {}, "placement": {"central": "never", "local": "default"}}, "never runs centrally"),
     ({"front": {}, "endpoint": {"port": 443, "protocol": "https"}}, "endpoint.protocol must be http"),
     ({"firewall": "yes"}, "firewall must be true or false, got 'yes'"),
+    ({"uses": {"qdrant": "optional"}, "settings": {"base": ""}, "wiring": {"base": {"service": "qdrant", "value": "urls", "explicit_port": True}}},
+     "explicit_port: true .the URL with its port written out. goes with a value that is one URL"),
+    ({"central_clients": "gateway"}, "central_clients must be one of all, services, got 'gateway'"),
+    ({"uses": {"ollama": "optional"}, "needs_one_of": ["ollama", "qdrant"]}, "needs_one_of must list two or more services of uses"),
+    ({"uses": {"gateway": "optional"}, "wiring": {"key": {"service": "gateway", "user_key": "yes"}}}, "user_key: true wires"),
+    ({"uses": {"qdrant": "optional"}, "wiring": {"key": {"service": "qdrant", "user_key": True}}}, "own key of gateway, got True for qdrant"),
+    ({"uses": {"gateway": "optional"}, "settings": {"base": ""}, "wiring": {"base": {"service": "gateway", "value": "host", "path": "/v1"}}},
+     "path .appended to the URL, starting with /. goes with a value that is a URL"),
+    ({"uses": {"gateway": "optional"}, "settings": {"base": ""}, "wiring": {"base": {"service": "gateway", "value": "url", "path": "v1"}}},
+     "path .appended to the URL"),
 ])
 def test_placement_fields_are_checked_with_the_field_named(fields, message):
     entry = dict({"dns_name": "demo"}, **fields)
@@ -712,7 +722,7 @@ def test_every_variable_in_the_compose_output_is_defined(name):
     entry = resolve([name])[0]
     variables = compose_variables(compose_project(entry))
     # Wired secrets (a used service's secret, handed over by the workspace role) count as secrets.
-    wired = [key for key, wire in entry["wiring"].items() if "secret" in wire]
+    wired = sc.wired_secrets(entry)
     secrets_ = set(env_key("SECRET", secret) for secret in list(entry["secrets"]) + wired)
     settings = set(env_key("SETTING", setting) for setting in entry["settings"])
     for variable in sorted(variables):
@@ -810,6 +820,31 @@ def test_dns_servers_are_given_to_every_container_only_when_asked():
     project = sc.compose_project(entry, dns_servers=["10.0.0.53"])
     assert all(service["dns"] == ["10.0.0.53"] for service in project["services"].values())
     assert all("dns" not in service for service in sc.compose_project(entry)["services"].values())
+
+
+def test_the_hosts_ca_bundle_is_mounted_and_named_in_every_container_only_when_asked():
+    entry = resolve(["langfuse"])[0]
+    project = sc.compose_project(entry, ca_bundle="/etc/ssl/certs/ca-certificates.crt")
+    inside = "/etc/foundrycloud/host-certs/ca-certificates.crt"
+    for name, service in project["services"].items():
+        assert "/etc/ssl/certs:/etc/foundrycloud/host-certs:ro" in service["volumes"], name
+        environment = service["environment"]
+        assert all(environment[key] == inside for key in ("SSL_CERT_FILE", "REQUESTS_CA_BUNDLE", "NODE_EXTRA_CA_CERTS")), name
+    # The entry's own volumes and environment stay; its own value of a variable wins.
+    plain = sc.compose_project(entry)["services"]
+    for name, service in project["services"].items():
+        assert service["volumes"][:-1] == list(plain[name].get("volumes") or [])
+        assert dict((k, v) for k, v in service["environment"].items() if k in (plain[name].get("environment") or {})) \
+            == dict(plain[name].get("environment") or {})
+    custom = dict(entry, containers=dict(entry["containers"]))
+    web = next(name for name in custom["containers"] if "environment" in custom["containers"][name])
+    custom["containers"][web] = dict(custom["containers"][web], environment=dict(
+        custom["containers"][web]["environment"], NODE_EXTRA_CA_CERTS="/own.pem"))
+    assert sc.compose_project(custom, ca_bundle="/etc/ssl/certs/ca-certificates.crt")["services"][web]["environment"][
+        "NODE_EXTRA_CA_CERTS"] == "/own.pem"
+    assert all("SSL_CERT_FILE" not in (service.get("environment") or {}) for service in plain.values())
+    with pytest.raises(CatalogError, match="ca_bundle must be the absolute path of a file"):
+        sc.compose_project(entry, ca_bundle="certs/ca.crt")
 
 
 def test_plain_copy_gives_plain_types_and_an_independent_copy():

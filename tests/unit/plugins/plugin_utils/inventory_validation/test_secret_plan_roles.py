@@ -97,13 +97,22 @@ API_KEYS = [{"name": "team-ml", "kind": "team"}, {"name": "ops", "kind": "user",
 
 
 def test_the_gateway_role_reads_the_planned_api_keys(role_reads):
-    result = secret_plan(make_context({"gw-1": {"ansible_host": "10.0.0.20", "inference_gateway_api_keys": API_KEYS}},
-                                      groups={"gateway": ["gw-1"]}, role_hosts={"inference_gateway": ["gw-1"]}))
-    task = _task(ROLES / "inference_gateway" / "tasks" / "main.yml", "Read or generate the API keys", role_reads.loader)
-    values = role_reads(task["vars"]["inference_gateway_key_values"], {"inference_gateway_api_keys": API_KEYS})
-    assert sorted(values) == ["ops", "team-ml"]
+    # alice and carol work in workspace VMs: each gets a key of her own; the inventory revoked carol's.
+    result = secret_plan(make_context(
+        {"gw-1": {"ansible_host": "10.0.0.20", "inference_gateway_api_keys": API_KEYS + [{"name": "carol", "state": "absent"}]},
+         "ws-1": {"ansible_host": "10.0.5.11", "workspace_user": "alice"},
+         "ws-2": {"ansible_host": "10.0.5.12", "workspace_user": "carol"}},
+        groups={"gateway": ["gw-1"], "workspace_vms": ["ws-1", "ws-2"]}, role_hosts={"inference_gateway": ["gw-1"]}))
+    task = _task(ROLES / "inference_gateway" / "tasks" / "main.yml", "Read or generate the API keys (the inventory's and "
+                 "one per workspace user)", role_reads.loader)
+    # playbooks/gateway.yml hands the placement's users to the role.
+    keys = role_reads(task["vars"]["inference_gateway_keys"], {
+        "inference_gateway_api_keys": API_KEYS + [{"name": "carol", "state": "absent"}],
+        "inference_gateway_workspace_users": ["alice", "carol"], "inference_gateway_workspace_key": {"rpm": 10}})
+    values = role_reads(task["vars"]["inference_gateway_key_values"], {"inference_gateway_keys": keys})
+    assert sorted(values) == ["alice", "ops", "team-ml"]
     assert role_reads.asked == planned(result, "gateway-key/") == {
-        "gateway-key/ops": (48, "alnum"), "gateway-key/team-ml": (48, "alnum")}
+        "gateway-key/alice": (48, "alnum"), "gateway-key/ops": (48, "alnum"), "gateway-key/team-ml": (48, "alnum")}
 
 
 RGW_USERS = [{"uid": "langfuse", "display_name": "Langfuse", "buckets": ["langfuse"]},
