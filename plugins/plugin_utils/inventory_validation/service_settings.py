@@ -16,8 +16,11 @@ import re
 from collections.abc import Mapping
 
 from ansible_collections.foundrycloud.platform.plugins.module_utils import placement
+from ansible_collections.foundrycloud.platform.plugins.plugin_utils.inventory_validation import directory
 
 URL = re.compile(r"^https?://[^/\s]+")
+# Structured settings with rules of their own: service -> setting -> check(value, variable).
+SETTING_CHECKS = {"guacamole": {"directory": directory.directory_problems}}
 
 
 def unknown_settings(entry: Mapping, values, variable: str) -> list[str]:
@@ -67,6 +70,9 @@ def central_services_problems(catalog: Mapping, enabled, absent, settings, publi
             problems.append("central_services_settings: %s is not in central_services_enabled of this host" % service)
         elif service in catalog:
             problems.extend(unknown_settings(catalog[service], values, "central_services_settings.%s" % service))
+            for setting, check in sorted(SETTING_CHECKS.get(service, {}).items()):
+                if isinstance(values, Mapping) and setting in values:
+                    problems.extend(check(values[setting], "central_services_settings.%s.%s" % (service, setting)))
     if not isinstance(public_urls, Mapping):
         problems.append("central_services_public_urls: must map service names to URLs, got %r" % (public_urls,))
         public_urls = {}

@@ -86,13 +86,15 @@ def test_project_layout_of_a_service_with_files_and_generated_files():
         compose_project_layout,
     )
     guacamole = resolve(["guacamole"], registry="mirror.foundrycloud.test")[0]
-    layout = compose_project_layout(guacamole, "/opt/fc/guacamole/", "services: {}\n", "SECRET_X='y'\n", ["-- admin\n"])
+    layout = compose_project_layout(guacamole, "/opt/fc/guacamole/", "services: {}\n", "SECRET_X='y'\n",
+                                    ["-- admin\n", "# no directory\n"])
     assert [d["path"] for d in layout["directories"]] == ["/opt/fc/guacamole", "/opt/fc/guacamole/files",
                                                           "/opt/fc/guacamole/files/initdb"]
     assert [d["mode"] for d in layout["directories"]] == ["0700", "0755", "0755"]
     assert [f["path"] for f in layout["files"]] == ["/opt/fc/guacamole/compose.yml"]
     assert [(f["path"], f["secret"]) for f in layout["secret_files"]] == [
-        ("/opt/fc/guacamole/.env", True), ("/opt/fc/guacamole/files/initdb/002-foundrycloud-admin.sql", True)]
+        ("/opt/fc/guacamole/.env", True), ("/opt/fc/guacamole/files/initdb/002-foundrycloud-admin.sql", True),
+        ("/opt/fc/guacamole/files/directory.env", True)]
     assert layout["secret_files"][1]["content"] == "-- admin\n"
     assert layout["generated"] == ["/opt/fc/guacamole/files/initdb/001-schema.sql"]
     assert layout["check_paths"] == ["/opt/fc/guacamole/compose.yml", "/opt/fc/guacamole/files/initdb/001-schema.sql"]
