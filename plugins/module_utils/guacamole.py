@@ -56,6 +56,9 @@ DEFAULT_DATA_SOURCE = "postgresql"
 TOKEN_HEADER = "Guacamole-Token"
 TOTP_PARAMETER = "guac-totp"
 ROOT_GROUP = "ROOT"
+# What a diff shows in place of a password or other secret value (unchanged, changed).
+HIDDEN = "<hidden>"
+HIDDEN_CHANGED = "<hidden, changed>"
 
 # TOTP settings of guacamole-auth-totp's defaults (totp-mode, totp-digits, totp-period).
 TOTP_DIGITS = 6

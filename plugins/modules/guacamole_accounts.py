@@ -213,6 +213,8 @@ from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.foundrycloud.platform.plugins.module_utils.guacamole import (
     GUACAMOLE_REQUIRED_ONE_OF,
+    HIDDEN,
+    HIDDEN_CHANGED,
     GuacamoleError,
     client_from_params,
     failure_message,
@@ -220,8 +222,6 @@ from ansible_collections.foundrycloud.platform.plugins.module_utils.guacamole im
     log_in,
 )
 
-HIDDEN = "<hidden>"
-HIDDEN_CHANGED = "<hidden, changed>"
 PERMISSION_PATH = "/connectionPermissions/"
 BOOLEAN_ATTRIBUTES = ("disabled", "expired")
 DATE_ATTRIBUTES = ("valid-from", "valid-until")

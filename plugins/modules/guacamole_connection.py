@@ -211,6 +211,8 @@ from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.foundrycloud.platform.plugins.module_utils.guacamole import (
     GUACAMOLE_REQUIRED_ONE_OF,
+    HIDDEN,
+    HIDDEN_CHANGED,
     ROOT_GROUP,
     GuacamoleError,
     client_from_params,
@@ -219,8 +221,6 @@ from ansible_collections.foundrycloud.platform.plugins.module_utils.guacamole im
     log_in,
 )
 
-HIDDEN = "<hidden>"
-HIDDEN_CHANGED = "<hidden, changed>"
 SECRET_MARKERS = ("password", "passphrase", "private-key", "client-key", "secret")
 INTEGER_ATTRIBUTES = ("max-connections", "max-connections-per-user", "weight", "guacd-port")
 BOOLEAN_ATTRIBUTES = ("failover-only",)
