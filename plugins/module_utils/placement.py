@@ -633,7 +633,7 @@ def wiring(entry, endpoints, workspace=None, services=None, catalog=None):
 def _explicit_port(url):
     """scheme://host:port of a URL, its port written out and no trailing slash: for clients that
     put in their own default port when the URL has none (qdrant-client takes 6333 even for https)."""
-    scheme, _, rest = url.partition("://")
+    scheme, rest = url.split("://", 1)
     netloc, slash, path = rest.partition("/")
     if not re.search(r":[0-9]+$", netloc):
         netloc = "%s:%d" % (netloc, 443 if scheme == "https" else 80)

@@ -49,7 +49,7 @@ from ansible_collections.foundrycloud.platform.plugins.module_utils.service_cata
     compose_project,
     env_file_lines,
     resolve,
-    wired_secrets,
+    wired_secrets as wired_secret_names,
 )
 # The docker and wait helpers of the other image tests (tests/integration is on sys.path).
 from test_images import docker, wait_for  # noqa: E402
@@ -126,7 +126,7 @@ class OpenWebUI:
         self.settings = dict(self.entry["settings"], **settings)
         # Wired secrets (a used service's kept secret) come as SECRET_<NAME>; '' when not used.
         self.secrets = {"webui_secret_key": secrets.token_urlsafe(36), "admin_password": secrets.token_urlsafe(18)}
-        self.secrets.update((name, "") for name in wired_secrets(self.entry))
+        self.secrets.update((name, "") for name in wired_secret_names(self.entry))
         self.secrets.update(wired_secrets or {})
         platform = {"bind_address": "127.0.0.1", "fqdn": "chat.alice.ws.localai.internal",
                     "url": "http://chat.alice.ws.localai.internal:8081/", "tls": False}

@@ -415,7 +415,7 @@ def test_without_a_front_a_central_service_is_not_firewalled():
 def test_an_inventory_admits_more_sources_per_host_and_service():
     extra = {"n8n": ["10.9.0.0/24", "10.9.1.7/32", "fd00::/64"], "ollama": ["10.8.0.5"]}
     hosts, groups = with_gateway(*inventory(**{"core-1": {"platform_allowed_sources": extra},
-                                              "gpu-1": {"platform_allowed_sources": extra}}))
+                                               "gpu-1": {"platform_allowed_sources": extra}}))
     result = place(hosts, groups)
     assert result["problems"] == []
     rules = dict((rule["service"], rule) for rule in result["firewall"]["core-1"])
