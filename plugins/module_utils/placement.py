@@ -641,7 +641,8 @@ def _explicit_port(url):
 
 
 def report(result):
-    """The plan as text lines: services per host, endpoints per workspace, DNS records."""
+    """The plan as text lines: services per host, endpoints per workspace, DNS records, the
+    service ports each host's firewall restricts and to whom."""
     lines = []
     services = sorted(result["services"])
     hosts = result["hosts"]
@@ -670,4 +671,12 @@ def report(result):
         result["zone"], ", ".join(a for a in result["dns_servers"] if a) or "no host of group dns_servers"))
     for record in result["dns_records"]:
         lines.append("  %-24s %-5s %s" % (record["name"], record["type"], record["value"]))
+    firewall = result.get("firewall") or {}
+    if firewall:
+        lines.append("")
+        lines.append("Service ports admitted only from (host firewall; loopback and the host's containers always):")
+        for host, rules in sorted(firewall.items()):
+            for rule in rules:
+                lines.append("  %-*s  %-10s %-12s %s" % (width, host, rule["service"], ",".join(str(p) for p in rule["ports"]),
+                                                        ", ".join(rule["sources"]) or "nobody else"))
     return lines

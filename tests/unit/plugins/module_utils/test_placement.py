@@ -488,3 +488,18 @@ def test_a_workspace_may_not_use_the_central_ollama_directly():
 ])
 def test_a_url_with_its_port_written_out(url, explicit):
     assert pl._explicit_port(url) == explicit
+
+
+def test_the_report_shows_which_ports_admit_whom():
+    hosts, groups = with_gateway(*inventory(**{"core-1": {"platform_allowed_sources": {"n8n": ["10.9.0.0/24"]}}}))
+    lines = pl.report(place(hosts, groups))
+    header = "Service ports admitted only from (host firewall; loopback and the host's containers always):"
+    start = lines.index(header)
+    table = [line.split() for line in lines[start + 1:]]
+    assert ["core-1", "n8n", "5678", "10.0.1.20,", "10.9.0.0/24"] in table
+    assert ["core-1", "qdrant", "6333,6334", "10.0.1.20"] in table
+    assert ["gpu-1", "ollama", "11434", "10.0.1.20"] in table
+    # Without a gateway nobody may use the central Ollama; no front, so core-1 restricts nothing.
+    lines = pl.report(place(*inventory()))
+    table = [line.split() for line in lines[lines.index(header) + 1:]]
+    assert table == [["gpu-1", "ollama", "11434", "nobody", "else"]]
