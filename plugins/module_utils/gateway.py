@@ -253,3 +253,38 @@ def with_workspace_keys(keys, users, limits=None):
             key.update((field, limits[field]) for field in WORKSPACE_KEY_FIELDS if limits.get(field) is not None)
             keys.append(key)
     return keys
+
+
+# Public names: a service of the front (or "gateway" for the inference API) -> a name outside
+# the internal zone, served with a certificate from an ACME CA.
+PUBLIC_NAME = re.compile(r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]([a-z0-9-]{0,61}[a-z0-9])?$")
+
+
+def public_name_problems(public_names, services, zone, terms_agreed):
+    """Errors of inference_gateway_public_names, each naming the service. services: the names
+    that may have one ("gateway" and the front's routes); zone: the internal zone, whose names
+    keep the internal CA; terms_agreed: inference_gateway_acme_terms_agreed."""
+    if public_names in (None, {}):
+        return []
+    if not isinstance(public_names, dict):
+        return ["inference_gateway_public_names must map a service of the front to its public name, got %r" % (public_names,)]
+    errors = []
+    seen = {}
+    zone = str(zone or "").rstrip(".").lower()
+    for service, name in sorted(public_names.items()):
+        where = "inference_gateway_public_names.%s" % service
+        if service not in services:
+            errors.append("%s: %s is not served by the front here (known: %s)" % (where, service, ", ".join(sorted(services))))
+        if not isinstance(name, str) or not PUBLIC_NAME.match(name):
+            errors.append("%s: %r is not a DNS name (lower-case, with a dot)" % (where, name))
+            continue
+        if zone and (name == zone or name.endswith("." + zone)):
+            errors.append("%s: %s is in the internal zone %s, whose names have the internal CA's certificate"
+                          % (where, name, zone))
+        if name in seen:
+            errors.append("%s: %s is also the public name of %s" % (where, name, seen[name]))
+        seen.setdefault(name, service)
+    if terms_agreed is not True:
+        errors.append("inference_gateway_acme_terms_agreed must be true to order certificates for "
+                      "inference_gateway_public_names (the ACME CA's terms of service)")
+    return errors

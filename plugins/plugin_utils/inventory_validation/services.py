@@ -161,9 +161,13 @@ def check_placement(ctx: Context) -> list[str]:
 
 def check_gateway(ctx: Context) -> list[str]:
     """What inference_gateway would refuse, refused before any host changes: wrong API key
-    entries (names, kinds, limits, budgets, models that are not external names) and model mapping
-    entries whose mode or costs are wrong."""
+    entries (names, kinds, limits, budgets, models that are not external names), the limits of the
+    workspace users' keys, public names the front cannot serve or order, and model mapping entries
+    whose mode or costs are wrong."""
     errors: list[str] = []
+    computed = compute_placement(ctx, planned_workspaces(ctx)) if ctx.role_hosts.get("inference_gateway") else None
+    users = sorted(w["user"] for w in computed[0]["workspaces"].values()) if computed else []
+    routes = [route["service"] for route in computed[0]["front"]["routes"]] if computed else []
     for host in ctx.role_hosts.get("inference_gateway", []):
         mapping = _role_value(ctx, host, "inference_gateway_model_mapping", None)
         if mapping is None:
@@ -178,12 +182,14 @@ def check_gateway(ctx: Context) -> list[str]:
         limits = _role_value(ctx, host, "inference_gateway_workspace_key", {})
         if isinstance(keys, list):
             # The workspace users' keys with the limits of inference_gateway_workspace_key, as the role adds them.
-            computed = compute_placement(ctx, planned_workspaces(ctx))
-            users = sorted(w["user"] for w in computed[0]["workspaces"].values()) if computed else []
             try:
                 keys = gateway.with_workspace_keys(keys, users, limits)
             except gateway.GatewayError as exc:
                 errors.extend("host %s: %s" % (host, line) for line in str(exc).splitlines())
-                continue
         errors.extend("host %s: %s" % (host, problem) for problem in gateway.check_api_keys(keys, mapping))
+        public_names = _role_value(ctx, host, "inference_gateway_public_names", {})
+        if public_names:
+            errors.extend("host %s: %s" % (host, problem) for problem in gateway.public_name_problems(
+                public_names, ["gateway"] + routes, computed[0]["zone"] if computed else "",
+                _role_value(ctx, host, "inference_gateway_acme_terms_agreed", False)))
     return errors

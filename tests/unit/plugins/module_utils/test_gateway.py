@@ -184,3 +184,22 @@ def test_workspace_key_limits_and_users_are_checked_with_the_variable_named():
     # A wrong limit value is the keys' own check, naming the generated entry.
     keys = gw.with_workspace_keys([], ["bob"], {"rpm": 0})
     assert gw.check_api_keys(keys, {}) == ["inference_gateway_api_keys[0] (bob): rpm must be a whole number > 0, got 0"]
+
+
+def test_public_names_are_checked_before_anything_is_ordered():
+    services = ["gateway", "n8n", "qdrant"]
+    assert gw.public_name_problems({}, services, "localai.internal", False) == []
+    assert gw.public_name_problems({"gateway": "llm.acme.example", "n8n": "flows.acme.example"}, services,
+                                   "localai.internal", True) == []
+    assert gw.public_name_problems({"gitlab": "flows.acme.example", "n8n": "n8n.localai.internal",
+                                    "qdrant": "Qdrant", "gateway": "flows.acme.example"}, services, "localai.internal", False) == [
+        "inference_gateway_public_names.gitlab: gitlab is not served by the front here (known: gateway, n8n, qdrant)",
+        "inference_gateway_public_names.gitlab: flows.acme.example is also the public name of gateway",
+        "inference_gateway_public_names.n8n: n8n.localai.internal is in the internal zone localai.internal, whose names "
+        "have the internal CA's certificate",
+        "inference_gateway_public_names.qdrant: 'Qdrant' is not a DNS name (lower-case, with a dot)",
+        "inference_gateway_acme_terms_agreed must be true to order certificates for inference_gateway_public_names "
+        "(the ACME CA's terms of service)",
+    ]
+    assert gw.public_name_problems(["llm.acme.example"], services, "localai.internal", True) == [
+        "inference_gateway_public_names must map a service of the front to its public name, got ['llm.acme.example']"]

@@ -53,3 +53,19 @@ def test_bad_keys_and_costs_are_named(platform):
     assert "host gw-1: inference_gateway_api_keys[0] (alice): rpm must be a whole number > 0, got -1" in errors
     assert "host gw-1: inference_gateway_api_keys[1] (bob): model 'gpt-4' is not an external name of platform_model_mapping" in errors
     assert any(e.startswith("host gw-1: platform_model_mapping: general: input_cost_per_token must be a number") for e in errors)
+
+
+def test_public_names_and_workspace_key_limits_are_checked_before_any_host_changes(platform):
+    hostvars = {"gw-1": {"platform_model_mapping": MAPPING, "inference_gateway_api_keys": [],
+                         "inference_gateway_public_names": {"gateway": "llm.localai.internal", "n8n": "flows.acme.example"},
+                         "inference_gateway_workspace_key": {"rpm": 10, "burst": 3}},
+                "gpu-1": {}}
+    errors = validate(hostvars=hostvars, groups=GROUPS, site_playbook=str(platform / "playbooks" / "site.yml"))["errors"]
+    assert ("host gw-1: inference_gateway_public_names.gateway: llm.localai.internal is in the internal zone "
+            "localai.internal, whose names have the internal CA's certificate") in errors
+    # No central host runs n8n here: the front has no route for it.
+    assert ("host gw-1: inference_gateway_public_names.n8n: n8n is not served by the front here (known: gateway)") in errors
+    assert ("host gw-1: inference_gateway_acme_terms_agreed must be true to order certificates for "
+            "inference_gateway_public_names (the ACME CA's terms of service)") in errors
+    assert ("host gw-1: inference_gateway_workspace_key: unknown fields burst (known: team, models, rpm, tpm, "
+            "max_budget, budget_period_days)") in errors
