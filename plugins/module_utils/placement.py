@@ -677,6 +677,7 @@ def report(result):
         lines.append("Service ports admitted only from (host firewall; loopback and the host's containers always):")
         for host, rules in sorted(firewall.items()):
             for rule in rules:
-                lines.append("  %-*s  %-10s %-12s %s" % (width, host, rule["service"], ",".join(str(p) for p in rule["ports"]),
-                                                        ", ".join(rule["sources"]) or "nobody else"))
+                ports = ",".join(str(port) for port in rule["ports"])
+                sources = ", ".join(rule["sources"]) or "nobody else"
+                lines.append("  %-*s  %-10s %-12s %s" % (width, host, rule["service"], ports, sources))
     return lines

@@ -21,8 +21,8 @@ ROUTE = {"service": "n8n", "fqdn": "n8n.localai.internal", "path": "/", "upstrea
 
 def render(public_names):
     settings = dict(resolve(["gateway"])[0]["settings"], front_routes=[ROUTE], public_names=public_names)
-    templar = Templar(DataLoader(), variables={"settings": settings, "compose_service_fqdn": "llm.localai.internal",
-                                              "ansible_managed": "managed"})
+    variables = {"settings": settings, "compose_service_fqdn": "llm.localai.internal", "ansible_managed": "managed"}
+    templar = Templar(DataLoader(), variables=variables)
     return templar.template(trust_as_template(TEMPLATE.read_text()))
 
 
