@@ -284,6 +284,8 @@ def compute(catalog, hosts, groups, zone, workspace_subdomain="ws", strict=False
             "dns_name": entry["dns_name"],
             "fqdn": fqdn,
             "port": _published_port(entry),
+            # Every host port its containers publish (a TLS front also listens on 80, to redirect).
+            "published_ports": _published_ports(entry) or [_published_port(entry)],
             "placement": dict(entry["placement"]),
             "providers": sorted(set(providers[name])),
             "url": _url(entry, fqdn) if providers[name] else None,

@@ -46,7 +46,7 @@ QUOTA_NAMES = (
     "routers", "security_group_rules", "security_groups", "server_group_members", "server_groups",
     "snapshots", "subnet_pools", "subnets", "volumes",
 )
-RULE_PORT_KEYS = ("port", "ports", "port_range", "service", "services_of")
+RULE_PORT_KEYS = ("port", "ports", "port_range", "service", "services_of", "placement_of")
 RULE_REMOTE_KEYS = ("remote_ip_prefix", "remote_group", "remote_network", "remote_hosts", "remote_service")
 RULE_KEYS = ("description", "direction", "protocol", "ethertype") + RULE_PORT_KEYS + RULE_REMOTE_KEYS
 DESCRIPTION_MAX = 255
@@ -608,8 +608,16 @@ def expand_rule(rule, where, sg_names, project, networks, subnets, placement, ho
     if direction not in DIRECTIONS:
         problems.add(where, "direction must be ingress or egress, got %r" % (direction,))
         return []
+    if rule.get("placement_of") not in (None, [], ""):
+        return _placement_rules(rule, where, direction, sg_names, project, networks, subnets, placement, hosts, groups,
+                                problems)
     ports = _ports_of_rule(rule, where, placement, groups, problems)
     remotes = _remotes_of_rule(rule, where, sg_names, project, networks, subnets, placement, hosts, groups, problems)
+    return _neutron_rules(rule, where, direction, ports, remotes, problems)
+
+
+def _neutron_rules(rule, where, direction, ports, remotes, problems):
+    """The cross product of the rule's ports and sources, per protocol."""
     has_ports = ports and ports[0][0] is not None
     protocols = _as_list(rule.get("protocol")) or (["tcp"] if has_ports else ["any"])
     checked = []
@@ -648,6 +656,68 @@ def expand_rule(rule, where, sg_names, project, networks, subnets, placement, ho
                     item["port_range_max"] = high
                 item["description"] = _rule_description(rule, protocol, low, high, service, direction, label)
                 expanded.append(item)
+    return expanded
+
+
+def _placement_rules(rule, where, direction, sg_names, project, networks, subnets, placement, hosts, groups, problems):
+    """placement_of: the ports of every central service the placement puts on the targets' hosts,
+    each admitted the way the hosts' firewall admits it (platform_placement.firewall): a port the
+    firewall restricts (behind the TLS front, or catalog ``firewall``) from exactly the firewall's
+    sources; any other port from the rule's own source."""
+    if direction != "ingress":
+        problems.add(where, "placement_of describes what the hosts accept: it is an ingress rule")
+        return []
+    other = [key for key in RULE_PORT_KEYS if key != "placement_of" and rule.get(key) not in (None, [], "")]
+    if other:
+        problems.add(where, "placement_of brings its own ports; give no %s" % ", ".join(other))
+        return []
+    if rule.get("protocol") not in (None, "tcp", ["tcp"]):
+        problems.add(where, "placement_of admits the services' TCP ports; give no protocol")
+        return []
+    restricted = []
+    open_ports = []
+    found = False
+    unknown = False
+    for target in _as_list(rule["placement_of"]):
+        members = _hosts_of(target, groups)
+        if members is None:
+            problems.add(where, "placement_of: %r is neither a group nor a host of the inventory" % (target,))
+            unknown = True
+            continue
+        for host in members:
+            central = (placement.get("hosts") or {}).get(host, {}).get("central") or []
+            found = found or bool(central)
+            guarded = dict((entry["service"], entry) for entry in (placement.get("firewall") or {}).get(host) or [])
+            for name in central:
+                if name in guarded:
+                    restricted.append(guarded[name])
+                    continue
+                service = (placement.get("services") or {}).get(name) or {}
+                for port in service.get("published_ports") or [service.get("port")]:
+                    open_ports.append((int(port), int(port), name))
+    if unknown:
+        return []
+    if not found:
+        problems.add(where, "placement_of %s: the placement puts no central service on these hosts"
+                     % ", ".join(map(str, _as_list(rule["placement_of"]))))
+        return []
+    given = [key for key in RULE_REMOTE_KEYS if rule.get(key) not in (None, [], "")]
+    expanded = []
+    if open_ports:
+        if not given:
+            problems.add(where, "placement_of: %s not restricted by the placement; give the source that reaches them "
+                         "(e.g. remote_network)" % ", ".join(sorted(set(s for _, _, s in open_ports))))
+        else:
+            remotes = _remotes_of_rule(rule, where, sg_names, project, networks, subnets, placement, hosts, groups,
+                                       problems)
+            expanded.extend(_neutron_rules(rule, where, direction, sorted(set(open_ports)), remotes, problems))
+    for entry in restricted:
+        ports = [(int(port), int(port), entry["service"]) for port in entry["ports"]]
+        remotes = [("remote_ip_prefix", str(ipaddress.ip_network(source, strict=False)), "the placement's sources")
+                   for source in entry["sources"]]
+        if not remotes:
+            continue   # the firewall admits nobody from outside; neither does the group
+        expanded.extend(_neutron_rules(rule, where, direction, ports, remotes, problems))
     return expanded
 
 

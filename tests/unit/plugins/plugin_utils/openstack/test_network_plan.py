@@ -194,3 +194,54 @@ def test_rules_with_ids():
     assert rules_with_ids(rules, {"workspace": "id-1"}) == expected
     with pytest.raises(ValueError, match="workspace has no ID yet"):
         rules_with_ids(rules, {})
+
+
+def test_placement_of_follows_the_host_firewall():
+    """The security group admits what the hosts' firewall admits: the services behind the TLS
+    front only from the front's hosts, the front itself (443 and its redirect port 80) from the
+    rule's source."""
+    groups = [{"name": "follow", "project": "svc", "rules": [{"placement_of": "central", "remote_network": "ws-net"}]}]
+    result = plan(security_groups=groups)
+    assert result["problems"] == []
+    expected = {("tcp", 443, "10.20.5.0/24"), ("tcp", 80, "10.20.5.0/24")}
+    for entry in PLACEMENT["firewall"]["core-1"]:
+        for port in entry["ports"]:
+            expected |= {("tcp", port, "%s/32" % source) for source in entry["sources"]}
+    assert set(ingress(group(result, "follow")["rules"])) == expected
+    # The fronted services are not open to the workspaces' network.
+    assert not [r for r in group(result, "follow")["rules"]
+                if r.get("port_range_min") in (8080, 3000, 6333) and r.get("remote_ip_prefix") == "10.20.5.0/24"]
+    guacamole = next(r for r in group(result, "follow")["rules"] if r.get("port_range_min") == 8080)
+    assert guacamole["description"] == "guacamole tcp/8080 from the placement's sources"
+
+
+def test_placement_of_a_gpu_node_admits_only_the_gateway_hosts():
+    groups = [{"name": "follow", "project": "svc", "rules": [{"placement_of": "gpu_nodes"}]}]
+    result = plan(security_groups=groups)
+    assert result["problems"] == []
+    assert ingress(group(result, "follow")["rules"]) == [("tcp", 11434, "10.20.10.11/32")]
+
+
+def test_placement_of_takes_platform_allowed_sources():
+    from ansible_collections.foundrycloud.platform.plugins.module_utils import placement as pl
+    from openstack_plan_cases import CATALOG
+    hosts = dict(HOSTS, **{"gpu-1": {"ansible_host": "10.20.20.11", "platform_allowed_sources": {"ollama": ["10.20.0.0/24"]}}})
+    placement = pl.compute(CATALOG, hosts, GROUPS, "localai.internal")
+    groups = [{"name": "follow", "project": "svc", "rules": [{"placement_of": "gpu-1"}]}]
+    result = network_plan(data(security_groups=groups), placement=placement, hosts=hosts, groups=GROUPS)
+    assert result["problems"] == []
+    assert ingress(group(result, "follow")["rules"]) == [("tcp", 11434, "10.20.0.0/24"), ("tcp", 11434, "10.20.10.11/32")]
+
+
+@pytest.mark.parametrize("rule, message", [
+    ({"placement_of": "central"}, "placement_of: gateway not restricted by the placement; give the source"),
+    ({"placement_of": "workspace_vms"}, "placement_of workspace_vms: the placement puts no central service"),
+    ({"placement_of": "nope"}, "placement_of: 'nope' is neither a group nor a host"),
+    ({"placement_of": "central", "port": 22, "remote_ip_prefix": "10.0.0.0/8"}, "placement_of brings its own ports; give no port"),
+    ({"placement_of": "central", "protocol": "udp"}, "placement_of admits the services' TCP ports"),
+    ({"placement_of": "central", "direction": "egress"}, "placement_of describes what the hosts accept"),
+])
+def test_bad_placement_of_rules_are_named(rule, message):
+    groups = [{"name": "bad", "project": "svc", "rules": [rule]}]
+    problems = plan(security_groups=groups)["problems"]
+    assert any(p.startswith("openstack_network_security_groups[bad]: rules[0]: ") and message in p for p in problems), problems
