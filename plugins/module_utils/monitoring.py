@@ -120,11 +120,21 @@ def _probe(url, protocol, labels):
     return {"url": url, "module": PROBE_MODULES.get(protocol, PROBE_MODULES["http"]), "labels": labels}
 
 
-def alert_rules(groups, thresholds, extra=None, disabled=None):
-    """The rule groups Prometheus loads: the platform's ``groups`` (catalog/monitoring/alerts.yml)
-    and the inventory's ``extra`` ones, <<name>> replaced by ``thresholds[name]``, the alerts named
-    in ``disabled`` left out. Raises MonitoringError naming the variable for wrong data."""
-    for name, value in sorted((thresholds or {}).items()):
+def alert_rules(rules, thresholds=None, extra=None, disabled=None):
+    """The rule groups Prometheus loads: the platform's (``rules``: catalog/monitoring/alerts.yml,
+    its groups and default thresholds) and the inventory's ``extra`` ones, <<name>> replaced by
+    the threshold (the inventory's ``thresholds`` over the defaults), the alerts named in
+    ``disabled`` left out. Raises MonitoringError naming the variable for wrong data."""
+    groups = rules.get("groups") or []
+    defaults = rules.get("thresholds") or {}
+    if not isinstance(thresholds or {}, dict):
+        raise MonitoringError("monitoring_alert_thresholds: must map threshold names to values, got %r" % (thresholds,))
+    unknown = sorted(set(thresholds or {}) - set(defaults))
+    if unknown:
+        raise MonitoringError("monitoring_alert_thresholds: %s %s no threshold of the rules (known: %s)"
+                              % (", ".join(unknown), "is" if len(unknown) == 1 else "are", ", ".join(sorted(defaults))))
+    thresholds = dict(defaults, **(thresholds or {}))
+    for name, value in sorted(thresholds.items()):
         if isinstance(value, bool) or not isinstance(value, (int, float, str)):
             raise MonitoringError("monitoring_alert_thresholds.%s: must be a number or a duration, got %r" % (name, value))
         if name.endswith("_for") and not DURATION.match(str(value)):

@@ -1,6 +1,6 @@
 # -*- coding: utf-8 -*-
 """The platform's alert rules as Prometheus loads them: rendered from catalog/monitoring/alerts.yml
-with the monitoring role's default thresholds (module_utils/monitoring.alert_rules), checked by
+with their default thresholds (module_utils/monitoring.alert_rules), checked by
 `promtool check rules` and tested by `promtool test rules` (alerts_test.yml: each alert fires
 when it should and not before)."""
 
@@ -17,8 +17,8 @@ from ansible_collections.foundrycloud.platform.plugins.module_utils import monit
 
 ROOT = Path(__file__).resolve().parents[3]
 HERE = Path(__file__).resolve().parent
-ALERTS = yaml.safe_load((ROOT / "catalog" / "monitoring" / "alerts.yml").read_text())["groups"]
-DEFAULTS = yaml.safe_load((ROOT / "roles" / "monitoring" / "defaults" / "main.yml").read_text())
+RULES = yaml.safe_load((ROOT / "catalog" / "monitoring" / "alerts.yml").read_text())
+ALERTS = RULES["groups"]
 
 
 def promtool():
@@ -28,7 +28,7 @@ def promtool():
 
 
 def rendered(tmp_path, **kwargs):
-    rules = mon.alert_rules(ALERTS, DEFAULTS["monitoring_alert_thresholds"], **kwargs)
+    rules = mon.alert_rules(RULES, **kwargs)
     path = tmp_path / "alerts.rules.yml"
     path.write_text(yaml.safe_dump(rules, sort_keys=False))
     return path
@@ -59,7 +59,7 @@ def test_every_platform_alert_is_tested():
 
 
 def test_no_placeholder_is_left_and_thresholds_are_used():
-    rules = mon.alert_rules(ALERTS, dict(DEFAULTS["monitoring_alert_thresholds"], disk_free_percent=7))
+    rules = mon.alert_rules(RULES, {"disk_free_percent": 7})
     text = yaml.safe_dump(rules)
     assert "<<" not in text
     disk = next(r for g in rules["groups"] for r in g["rules"] if r.get("alert") == "HostDiskAlmostFull")
@@ -68,8 +68,7 @@ def test_no_placeholder_is_left_and_thresholds_are_used():
 
 def test_extra_groups_and_disabled_alerts(tmp_path):
     extra = [{"name": "customer", "rules": [{"alert": "QueueLong", "expr": "queue_length > <<disk_free_percent>>"}]}]
-    rules = mon.alert_rules(ALERTS, DEFAULTS["monitoring_alert_thresholds"], extra=extra,
-                            disabled=["GpuMemoryNearlyFull"])
+    rules = mon.alert_rules(RULES, extra=extra, disabled=["GpuMemoryNearlyFull"])
     names = [r["alert"] for g in rules["groups"] for r in g["rules"]]
     assert "QueueLong" in names and "GpuMemoryNearlyFull" not in names
     assert "foundrycloud-gpu" not in [g["name"] for g in rules["groups"]]   # an emptied group goes
@@ -79,6 +78,8 @@ def test_extra_groups_and_disabled_alerts(tmp_path):
 @pytest.mark.parametrize("kwargs, message", [
     ({"thresholds": {"target_down_for": "5 minutes"}}, "monitoring_alert_thresholds.target_down_for: '5 minutes' is not a Prometheus duration"),
     ({"thresholds": {"disk_free_percent": [10]}}, "monitoring_alert_thresholds.disk_free_percent: must be a number or a duration"),
+    ({"thresholds": {"disk_free_percnt": 5}}, "monitoring_alert_thresholds: disk_free_percnt is no threshold of the rules (known: "),
+    ({"thresholds": [5]}, "monitoring_alert_thresholds: must map threshold names to values"),
     ({"disabled": ["NoSuchAlert"]}, "monitoring_alert_rules_disabled: NoSuchAlert is no alert of the rules"),
     ({"extra": [{"name": "foundrycloud-hosts", "rules": [{"alert": "X", "expr": "up"}]}]},
      "monitoring_alert_rules_extra[0]: rule group foundrycloud-hosts is there twice"),
@@ -88,7 +89,6 @@ def test_extra_groups_and_disabled_alerts(tmp_path):
     ({"extra": {"name": "c"}}, "monitoring_alert_rules_extra: must be a list of rule groups"),
 ])
 def test_wrong_data_is_named(kwargs, message):
-    thresholds = dict(DEFAULTS["monitoring_alert_thresholds"], **kwargs.pop("thresholds", {}))
     with pytest.raises(mon.MonitoringError) as error:
-        mon.alert_rules(ALERTS, thresholds, **kwargs)
+        mon.alert_rules(RULES, **kwargs)
     assert message in str(error.value)
