@@ -19,9 +19,11 @@ The role ``monitoring`` renders these into prometheus.yml; ``./foundry plan`` pr
 from __future__ import annotations
 
 import copy
+import os
 import re
 
 from ansible_collections.foundrycloud.platform.plugins.module_utils.placement import MONITORING_GROUP, host_address
+from ansible_collections.foundrycloud.platform.plugins.module_utils.service_catalog import CATALOG_DIR, load_yaml
 
 CEPH_MGR_GROUP = "ceph_mgrs"
 GPU_GROUP = "gpu_nodes"
@@ -99,8 +101,13 @@ def targets(catalog, placement, hosts, groups, dcgm_hosts=None):
         for host in service.get("providers") or []:
             address = address_of(host)
             if address:
-                probes.append(_probe("%s://%s%s" % (protocol, _target(address, service["port"]), _health_path(entry)),
-                                     protocol, {"service": name, "host": host, "via": "direct"}))
+                probe = _probe("%s://%s%s" % (protocol, _target(address, service["port"]), _health_path(entry)),
+                               protocol, {"service": name, "host": host, "via": "direct"})
+                if protocol == "https":
+                    # At the address, the certificate's name is the service's: a module per name.
+                    probe["module"] = "%s_%s" % (PROBE_MODULES["https"], name)
+                    probe["server_name"] = service["fqdn"]
+                probes.append(probe)
     for route in (placement.get("front") or {}).get("routes") or []:
         entry = catalog.get(route["service"]) or {}
         probes.append(_probe("https://%s%s" % (route["fqdn"], _health_path(entry)), "https",
@@ -191,6 +198,144 @@ def _fill(value, thresholds, where):
         return str(thresholds[name])
 
     return PLACEHOLDER.sub(threshold, value)
+
+
+# Inside the monitoring host's Compose project: the containers reach each other by name.
+ALERTMANAGER_ADDRESS = "alertmanager:9093"
+BLACKBOX_ADDRESS = "blackbox:9115"
+RULES_PATH = "/etc/prometheus/alerts.rules.yml"
+RECEIVER_KINDS = ("webhook", "email")
+SEVERITIES = ("critical", "warning")
+
+
+def prometheus_config(result, host, scrape_interval="30s", evaluation_interval="30s"):
+    """prometheus.yml of a monitoring host: its own containers, every job of ``targets()`` and
+    the probes through the blackbox exporter (module per probe)."""
+    def static(targets_and_labels):
+        return [{"targets": [target], "labels": labels} for target, labels in targets_and_labels]
+
+    own = {"host": host}
+    jobs = [
+        {"job_name": "prometheus", "static_configs": static([("127.0.0.1:9090", own)])},
+        {"job_name": "alertmanager", "static_configs": static([(ALERTMANAGER_ADDRESS, own)])},
+        {"job_name": "blackbox", "static_configs": static([(BLACKBOX_ADDRESS, own)])},
+    ]
+    for job, items in sorted(result["jobs"].items()):
+        if items:
+            jobs.append({"job_name": job, "static_configs": static((i["target"], i["labels"]) for i in items)})
+    if result["probes"]:
+        jobs.append({
+            "job_name": "probe",
+            "metrics_path": "/probe",
+            "static_configs": static((p["url"], dict(p["labels"], __param_module=p["module"])) for p in result["probes"]),
+            "relabel_configs": [
+                {"source_labels": ["__address__"], "target_label": "__param_target"},
+                {"source_labels": ["__param_target"], "target_label": "instance"},
+                {"target_label": "__address__", "replacement": BLACKBOX_ADDRESS},
+            ],
+        })
+    return {
+        "global": {"scrape_interval": scrape_interval, "evaluation_interval": evaluation_interval},
+        "rule_files": [RULES_PATH],
+        "alerting": {"alertmanagers": [{"static_configs": [{"targets": [ALERTMANAGER_ADDRESS]}]}]},
+        "scrape_configs": jobs,
+    }
+
+
+def alertmanager_config(receivers, group_wait="30s", group_interval="5m", repeat_interval="4h"):
+    """alertmanager.yml from the inventory's receivers: [{name, severities (default both),
+    webhook: {url} | email: {to, from, smarthost, auth_username, auth_password, require_tls}}].
+    Every receiver gets the alerts of its severities (and their resolution); with none, alerts
+    stay visible in Alertmanager only. Raises MonitoringError naming the entry for wrong data."""
+    if not isinstance(receivers, list):
+        raise MonitoringError("monitoring_receivers: must be a list of receivers, got %r" % (receivers,))
+    configs = [{"name": "platform-default"}]
+    routes = []
+    seen = set()
+    for index, receiver in enumerate(receivers):
+        where = "monitoring_receivers[%d]" % index
+        if not isinstance(receiver, dict) or not receiver.get("name"):
+            raise MonitoringError("%s: a receiver needs a name" % where)
+        name = str(receiver["name"])
+        where = "monitoring_receivers[%s]" % name
+        if name in seen or name == "platform-default":
+            raise MonitoringError("%s: the name is taken (names must be unique, platform-default is the platform's)" % where)
+        seen.add(name)
+        unknown = sorted(set(receiver) - set(("name", "severities") + RECEIVER_KINDS))
+        if unknown:
+            raise MonitoringError("%s: unknown key(s) %s (known: name, severities, %s)"
+                                  % (where, ", ".join(unknown), ", ".join(RECEIVER_KINDS)))
+        kinds = [kind for kind in RECEIVER_KINDS if receiver.get(kind)]
+        if not kinds:
+            raise MonitoringError("%s: give %s" % (where, " or ".join(RECEIVER_KINDS)))
+        severities = receiver.get("severities", list(SEVERITIES))
+        if not isinstance(severities, list) or not severities or set(severities) - set(SEVERITIES):
+            raise MonitoringError("%s: severities must list %s, got %r" % (where, " and/or ".join(SEVERITIES), severities))
+        config = {"name": name}
+        if receiver.get("webhook"):
+            webhook = receiver["webhook"]
+            if not isinstance(webhook, dict) or not str(webhook.get("url", "")).startswith(("http://", "https://")):
+                raise MonitoringError("%s: webhook.url must be an http(s) URL" % where)
+            config["webhook_configs"] = [{"url": webhook["url"], "send_resolved": True}]
+        if receiver.get("email"):
+            email = receiver["email"]
+            missing = [key for key in ("to", "from", "smarthost") if not (isinstance(email, dict) and email.get(key))]
+            if missing:
+                raise MonitoringError("%s: email needs %s" % (where, ", ".join(missing)))
+            extra = sorted(set(email) - {"to", "from", "smarthost", "auth_username", "auth_password", "require_tls"})
+            if extra:
+                raise MonitoringError("%s: email: unknown key(s) %s" % (where, ", ".join(extra)))
+            config["email_configs"] = [dict(email, send_resolved=True)]
+        configs.append(config)
+        routes.append({"receiver": name, "matchers": ['severity=~"%s"' % "|".join(sorted(severities))],
+                       "continue": True})
+    return {
+        "route": {"receiver": "platform-default", "group_by": ["alertname", "host", "service"],
+                  "group_wait": group_wait, "group_interval": group_interval, "repeat_interval": repeat_interval,
+                  "routes": routes},
+        "receivers": configs,
+    }
+
+
+def blackbox_config(result=None):
+    """blackbox.yml: HTTP(S) health checks that need a 2xx answer; HTTPS verified against the
+    host's trust store (the platform's CA is in it), redirects followed. A service probed over
+    HTTPS at its host's address gets a module that expects the certificate of its name."""
+    http = {"prober": "http", "timeout": "10s",
+            "http": {"preferred_ip_protocol": "ip4", "follow_redirects": True, "valid_status_codes": []}}
+    https = copy.deepcopy(http)
+    https["http"]["fail_if_not_ssl"] = True
+    modules = {PROBE_MODULES["http"]: http, PROBE_MODULES["https"]: https}
+    for probe in (result or {}).get("probes") or []:
+        if probe.get("server_name"):
+            module = copy.deepcopy(https)
+            module["http"]["tls_config"] = {"server_name": probe["server_name"]}
+            modules[probe["module"]] = module
+    return {"modules": modules}
+
+
+def load_alert_rules(directory=CATALOG_DIR):
+    """The platform's alert rules and their default thresholds (catalog/monitoring/alerts.yml)."""
+    return load_yaml(os.path.join(directory, "monitoring", "alerts.yml"))
+
+
+def configuration(catalog, placement, hosts, groups, host, thresholds=None, rules_extra=None, rules_disabled=None,
+                  receivers=None, scrape_interval="30s", evaluation_interval="30s", alertmanager_timing=None,
+                  rules=None):
+    """Everything the monitoring host ``host`` writes: prometheus.yml, the rules, alertmanager.yml
+    and blackbox.yml, with the targets they come from. The GPU nodes whose
+    nvidia_gpu_dcgm_exporter is false are not scraped for DCGM."""
+    dcgm = [name for name in groups.get(GPU_GROUP) or [] if (hosts.get(name) or {}).get("nvidia_gpu_dcgm_exporter", True)]
+    found = targets(catalog, placement, hosts, groups, dcgm_hosts=dcgm)
+    return {
+        "targets": found,
+        "report": report(found),
+        "prometheus_config": prometheus_config(found, host, scrape_interval, evaluation_interval),
+        "alert_rules": alert_rules(rules if rules is not None else load_alert_rules(), thresholds, rules_extra,
+                                   rules_disabled),
+        "alertmanager_config": alertmanager_config(receivers or [], **(alertmanager_timing or {})),
+        "blackbox_config": blackbox_config(found),
+    }
 
 
 def report(result):

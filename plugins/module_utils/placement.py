@@ -452,6 +452,9 @@ def compute(catalog, hosts, groups, zone, workspace_subdomain="ws", strict=False
         "workspace_subdomain": subdomain,
         "allowed_sources": sources,
         "firewall": firewall(catalog, services, result_hosts, sources, extras),
+        # The hosts that scrape and probe everything: exporters admit only them.
+        "monitoring": {"hosts": list(groups.get(MONITORING_GROUP) or []),
+                       "addresses": sorted(set(a for a in monitors if a), key=_source_order)},
         "front": front,
         "services": services,
         "hosts": dict(sorted(result_hosts.items())),

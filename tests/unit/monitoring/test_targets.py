@@ -6,20 +6,7 @@ from __future__ import annotations
 
 from ansible_collections.foundrycloud.platform.plugins.module_utils import monitoring as mon
 from ansible_collections.foundrycloud.platform.plugins.module_utils import placement as pl
-from test_placement import CATALOG, inventory, place
-
-
-def site(**overrides):
-    hosts, groups = inventory(**overrides)
-    hosts.update({"ceph-1": {"ansible_host": "10.0.3.11"}, "ceph-2": {"ansible_host": "10.0.3.12"},
-                  "deploy": {"ansible_host": "10.0.9.1"}})
-    groups.update({"gateway": ["core-1"], "monitoring": ["core-1"], "ceph_mons": ["ceph-1", "ceph-2"],
-                   "ceph_mgrs": ["ceph-1", "ceph-2"], "openstack_controllers": ["deploy"]})
-    return hosts, groups
-
-
-def targets(hosts, groups, **kwargs):
-    return mon.targets(CATALOG, place(hosts, groups), hosts, groups, **kwargs)
+from monitoring_cases import CATALOG, place, site, targets
 
 
 def test_every_platform_host_has_a_node_exporter_target():
@@ -49,8 +36,9 @@ def test_every_central_service_is_probed_directly_and_through_the_front():
     assert sorted((s, h) for s, via, h in probes if via == "direct") == sorted(central)
     assert probes[("qdrant", "direct", "core-1")]["url"] == "http://10.0.1.10:6333/readyz"
     assert probes[("ollama", "direct", "gpu-1")]["url"] == "http://10.0.2.10:11434" + CATALOG["ollama"]["endpoint"]["health_path"]
+    # At the address, the gateway's certificate names llm.<zone>: its own module expects that name.
     assert probes[("gateway", "direct", "core-1")] == {
-        "url": "https://10.0.1.10:443/health/liveliness", "module": "https_2xx",
+        "url": "https://10.0.1.10:443/health/liveliness", "module": "https_2xx_gateway", "server_name": "llm.localai.internal",
         "labels": {"service": "gateway", "host": "core-1", "via": "direct"}}
     # Every route of the front, at the name users reach.
     fronted = sorted(route["service"] for route in placement["front"]["routes"])
