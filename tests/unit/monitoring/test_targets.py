@@ -82,6 +82,11 @@ def test_the_monitoring_hosts_reach_every_restricted_port():
     rules = dict((rule["service"], rule["sources"]) for rule in placement["firewall"]["core-1"])
     assert rules["qdrant"] == ["10.0.1.10", "10.0.1.20"]
     assert dict((r["service"], r["sources"]) for r in placement["firewall"]["gpu-1"])["ollama"] == ["10.0.1.10", "10.0.1.20"]
+    # Prometheus and Alertmanager themselves: the monitoring hosts only, no workspace.
+    assert dict((r["service"], (r["ports"], r["sources"])) for r in placement["firewall"]["mon-1"])["monitoring"] == \
+        ([9090, 9093], ["10.0.1.20"])
+    assert "monitoring" not in placement["workspaces"]["ws-alice"]["endpoints"] or \
+        placement["workspaces"]["ws-alice"]["endpoints"]["monitoring"]["central_url"] is None
     # Without a monitoring host, only the front.
     del groups["monitoring"]
     assert dict((r["service"], r["sources"]) for r in place(hosts, groups)["firewall"]["core-1"])["qdrant"] == ["10.0.1.10"]
