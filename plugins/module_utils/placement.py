@@ -31,6 +31,7 @@ CENTRAL_GROUP = "central"
 WORKSPACE_GROUP = "workspace_vms"
 DNS_GROUP = "dns_servers"
 FRONT_GROUP = "gateway"   # the inference gateway's nginx is the platform's one TLS front
+MONITORING_GROUP = "monitoring"   # Prometheus probes every service's own port from there
 ON = ("required", "default")
 LABEL = re.compile(r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$")
 USER_NAME = re.compile(r"^[a-z_][a-z0-9_-]{0,31}$")
@@ -432,7 +433,8 @@ def compute(catalog, hosts, groups, zone, workspace_subdomain="ws", strict=False
     for entry in result_hosts.values():
         entry["central"] = sorted(set(entry["central"]))
 
-    sources = allowed_sources(catalog, services, result_hosts, workspaces, front)
+    monitors = [host_address(vars_of(host)) for host in groups.get(MONITORING_GROUP) or []]
+    sources = allowed_sources(catalog, services, result_hosts, workspaces, front, monitors)
     extras = {}
     # Read where a host provides services centrally (a group-wide setting names services that
     # other hosts provide; those entries do not concern this host).
@@ -450,6 +452,9 @@ def compute(catalog, hosts, groups, zone, workspace_subdomain="ws", strict=False
         "workspace_subdomain": subdomain,
         "allowed_sources": sources,
         "firewall": firewall(catalog, services, result_hosts, sources, extras),
+        # The hosts that scrape and probe everything: exporters admit only them.
+        "monitoring": {"hosts": list(groups.get(MONITORING_GROUP) or []),
+                       "addresses": sorted(set(a for a in monitors if a), key=_source_order)},
         "front": front,
         "services": services,
         "hosts": dict(sorted(result_hosts.items())),
@@ -515,10 +520,11 @@ def _front(catalog, services, groups, host_entry, problems):
     return {"hosts": hosts if routes else [], "routes": routes}
 
 
-def allowed_sources(catalog, services, hosts, workspaces, front=None):
+def allowed_sources(catalog, services, hosts, workspaces, front=None, monitors=()):
     """service -> the addresses that reach its central providers because the placement says so:
     the central providers of every service that uses it (e.g. the gateway, for Ollama), and the
     workspaces that use it centrally; for a service behind the TLS front only the front's hosts.
+    The monitoring hosts (``monitors``) probe every service's own port as well.
     Host firewalls allow these besides the site's internal networks; a host without an address is
     left out (it has no DNS record either)."""
     sources = {}
@@ -538,6 +544,7 @@ def allowed_sources(catalog, services, hosts, workspaces, front=None):
         if service.get("front"):
             # Everyone reaches it through the front (its URL is the front's): only the front.
             addresses = set(hosts[host]["address"] for host in (front or {}).get("hosts", []) if host in hosts)
+        addresses.update(monitors)
         addresses.discard(None)
         if addresses:
             sources[name] = sorted(addresses)

@@ -43,7 +43,7 @@ def deep_merge(base, override):
     return merged
 
 
-def _load_yaml(path):
+def load_yaml(path):
     import yaml  # PyYAML is there wherever Ansible runs (controller side only)
 
     with open(path) as handle:
@@ -55,12 +55,12 @@ def _load_yaml(path):
 
 def load(directory=CATALOG_DIR):
     """(images, services) as stored, services keyed by name."""
-    images = _load_yaml(os.path.join(directory, "images.yml"))
+    images = load_yaml(os.path.join(directory, "images.yml"))
     services = {}
     service_dir = os.path.join(directory, "services")
     for filename in sorted(os.listdir(service_dir)):
         if filename.endswith(".yml"):
-            entry = _load_yaml(os.path.join(service_dir, filename))
+            entry = load_yaml(os.path.join(service_dir, filename))
             name = entry.get("name")
             if name != filename[:-4]:
                 raise CatalogError("%s: name must be %r (the file name), got %r" % (filename, filename[:-4], name))

@@ -20,6 +20,7 @@ from ansible_collections.foundrycloud.platform.plugins.plugin_utils.inventory_va
 from ansible_collections.foundrycloud.platform.plugins.plugin_utils.inventory_validation.groups import check_unknown_groups
 from ansible_collections.foundrycloud.platform.plugins.plugin_utils.inventory_validation.host_addresses import check_host_addresses
 from ansible_collections.foundrycloud.platform.plugins.plugin_utils.inventory_validation.model_mapping import check_model_mapping
+from ansible_collections.foundrycloud.platform.plugins.plugin_utils.inventory_validation.monitoring import check_monitoring
 from ansible_collections.foundrycloud.platform.plugins.plugin_utils.inventory_validation.ollama_settings import check_ollama_settings
 from ansible_collections.foundrycloud.platform.plugins.plugin_utils.inventory_validation.openstack import (
     check_openstack_network,
@@ -76,6 +77,7 @@ RULES: list = [
     check_ceph_clients,
     check_dns_server,
     check_dns_client,
+    check_monitoring,
     check_secrets_location,
     check_committed_secrets,
 ]
