@@ -139,6 +139,62 @@ def check_service(name, entry, images):
     for setting in entry.get("settings") or {}:
         if not SETTING_NAME.match(setting):
             raise CatalogError("%s: setting name %r: lower-case letters, digits and _ only" % (where, setting))
+    check_backup(name, entry)
+
+
+BACKUP_KEYS = ("name", "description", "container", "command", "output", "restore", "restore_mode", "volume")
+RESTORE_MODES = ("exec", "run")
+
+
+def check_backup(name, entry):
+    """backup: what a backup of the service holds, in the order it is made. A hook is one of
+    - a dump: ``command`` run in ``container`` whose standard output is kept as ``output``;
+      ``restore`` is the command that reads it back on standard input - in the container started
+      alone (``restore_mode: exec``, a database server) or in a one-off container of it with its
+      volumes while nothing of the service runs (``run``, a file);
+    - a step: ``command`` in ``container`` without ``output`` (it writes into a volume of a later
+      hook, e.g. a snapshot);
+    - a ``volume`` of the entry, kept as files and put back while the service is stopped."""
+    where = "service %s: backup" % name
+    hooks = entry.get("backup")
+    if hooks is None:
+        return
+    if not isinstance(hooks, list):
+        raise CatalogError("%s: must be a list of hooks" % where)
+    seen = set()
+    containers = entry.get("containers") or {}
+    for index, hook in enumerate(hooks):
+        hwhere = "%s[%d]" % (where, index)
+        if not isinstance(hook, dict) or not isinstance(hook.get("name"), str) or not SETTING_NAME.match(hook["name"]):
+            raise CatalogError("%s: a hook needs a name (lower-case letters, digits and _)" % hwhere)
+        hwhere = "%s.%s" % (where, hook["name"])
+        if hook["name"] in seen:
+            raise CatalogError("%s: the name is used twice" % hwhere)
+        seen.add(hook["name"])
+        unknown = sorted(set(hook) - set(BACKUP_KEYS))
+        if unknown:
+            raise CatalogError("%s: unknown key(s) %s (known: %s)" % (hwhere, ", ".join(unknown), ", ".join(BACKUP_KEYS)))
+        if "volume" in hook:
+            if set(hook) - {"name", "description", "volume"}:
+                raise CatalogError("%s: a volume hook has only name, description and volume" % hwhere)
+            if hook["volume"] not in (entry.get("volumes") or []):
+                raise CatalogError("%s: volume %r is not one of the entry's volumes" % (hwhere, hook["volume"]))
+            continue
+        if hook.get("container") not in containers:
+            raise CatalogError("%s: container %r is not one of the entry's containers" % (hwhere, hook.get("container")))
+        if not isinstance(hook.get("command"), list) or not hook["command"] or not all(isinstance(a, str) for a in hook["command"]):
+            raise CatalogError("%s: command must be a list of strings" % hwhere)
+        if "output" not in hook:
+            if "restore" in hook or "restore_mode" in hook:
+                raise CatalogError("%s: a step without output has nothing to restore" % hwhere)
+            continue
+        if not isinstance(hook["output"], str) or not re.match(r"^[A-Za-z0-9][A-Za-z0-9._-]*$", hook["output"]):
+            raise CatalogError("%s: output must be a file name, got %r" % (hwhere, hook["output"]))
+        restore = hook.get("restore")
+        if not isinstance(restore, list) or not restore or not all(isinstance(a, str) for a in restore):
+            raise CatalogError("%s: a dump needs restore, the command that reads it back on standard input" % hwhere)
+        if hook.get("restore_mode", "exec") not in RESTORE_MODES:
+            raise CatalogError("%s: restore_mode must be one of %s" % (hwhere, ", ".join(RESTORE_MODES)))
 
 
 USE_LEVELS = ("required", "optional")

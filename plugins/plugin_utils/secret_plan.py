@@ -16,7 +16,7 @@ what the roles read."""
 
 from __future__ import annotations
 
-from ansible_collections.foundrycloud.platform.plugins.module_utils import gateway
+from ansible_collections.foundrycloud.platform.plugins.module_utils import backup, gateway
 from ansible_collections.foundrycloud.platform.plugins.plugin_utils import inventory_secret_lookups, secret_specs
 from ansible_collections.foundrycloud.platform.plugins.plugin_utils.inventory_validation import services
 from ansible_collections.foundrycloud.platform.plugins.plugin_utils.inventory_validation.values import UNKNOWN, role_value
@@ -118,6 +118,12 @@ def _ceph(ctx, plan: SecretPlan) -> None:
             plan.add(keys["namespace"], keys["specs"], "RADOS gateway user %s" % uid)
 
 
+def _backup(ctx, plan: SecretPlan) -> None:
+    hosts = ctx.role_hosts.get("backup", [])
+    if hosts:
+        plan.add(backup.SECRET_NAMESPACE, backup.SECRET_SPECS, "the backup repository's password (%s)" % ", ".join(hosts))
+
+
 def _inventory_lookups(ctx, plan: SecretPlan) -> None:
     """The platform_secret lookups the inventory writes itself (not a role's)."""
     planned, warnings = inventory_secret_lookups.inventory_lookups(ctx.files.definitions)
@@ -130,7 +136,7 @@ def _inventory_lookups(ctx, plan: SecretPlan) -> None:
     plan.unknown.extend(warnings)
 
 
-PLANNERS = (_central_services, _workspaces, _gateway, _ceph, _inventory_lookups)
+PLANNERS = (_central_services, _workspaces, _gateway, _ceph, _backup, _inventory_lookups)
 
 
 def secret_plan(ctx) -> SecretPlan:

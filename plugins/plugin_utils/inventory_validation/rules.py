@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+from ansible_collections.foundrycloud.platform.plugins.plugin_utils.inventory_validation.backup import check_backup
 from ansible_collections.foundrycloud.platform.plugins.plugin_utils.inventory_validation.ceph import (
     check_ceph_client_data,
     check_ceph_clients,
@@ -78,6 +79,7 @@ RULES: list = [
     check_dns_server,
     check_dns_client,
     check_monitoring,
+    check_backup,
     check_secrets_location,
     check_committed_secrets,
 ]

@@ -48,7 +48,8 @@ SCENARIO_OF = {"openstack_network": "openstack", "workspace_vms": "openstack",
                # Table "services" (n8n only from the front) there; table "ollama" in molecule/ollama.
                "service_firewall": "inference_gateway",
                # The central host is the monitoring host there: the services it watches are real (issue 20).
-               "monitoring": "central_services", "monitoring_agent": "central_services"}
+               "monitoring": "central_services", "monitoring_agent": "central_services",
+               "backup": "central_services"}
 
 
 @pytest.mark.parametrize("role", ROLES)
