@@ -124,6 +124,7 @@ def test_restore_puts_back_the_database_and_the_volume_in_order(site):
     assert runner("run", "n8n").returncode == 0
     (site["docker"] / "database").write_text("workflow: broken\n")
     shutil.rmtree(site["docker"] / "volumes/n8n_data")        # the volume is lost
+    shutil.rmtree(site["docker"] / "projects/n8n")            # with its containers: Docker knows no project n8n
     (site["docker"] / "calls.log").unlink()
     result = runner("restore", "n8n")
     assert result.returncode == 0, result.stderr
@@ -131,6 +132,8 @@ def test_restore_puts_back_the_database_and_the_volume_in_order(site):
     assert (site["docker"] / "volumes/n8n_data/config").read_text() == '{"encryptionKey": "kept"}\n'
     assert (site["docker"] / "volumes/n8n_data/nodes/package.json").exists()
     steps = [c[c.index("n8n") + 1:] for c in calls(site) if c[0] == "compose" and "-p" in c]
+    # The project directory came from the snapshot's manifest.
+    assert next(c for c in calls(site) if "-p" in c)[2] == str(site["docker"] / "projects/n8n")
     assert steps == [["stop"], ["up", "--no-start"], ["up", "-d", "--wait", "postgres"],
                      ["exec", "-T", "postgres", "pg_restore", "-U", "n8n", "-d", "n8n", "--clean"], ["up", "-d", "--wait"]]
 
