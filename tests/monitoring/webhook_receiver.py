@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 # -*- coding: utf-8 -*-
 """A webhook receiver for tests (issue 20): Alertmanager's webhook_configs POST each notification
 here as JSON (https://prometheus.io/docs/alerting/latest/configuration/#webhook_config); every

@@ -706,7 +706,7 @@ def _placement_rules(rule, where, direction, sg_names, project, networks, subnet
     if open_ports:
         if not given:
             problems.add(where, "placement_of: %s not restricted by the placement; give the source that reaches them "
-                         "(e.g. remote_network)" % ", ".join(sorted(set(s for _, _, s in open_ports))))
+                         "(e.g. remote_network)" % ", ".join(sorted(set(port[2] for port in open_ports))))
         else:
             remotes = _remotes_of_rule(rule, where, sg_names, project, networks, subnets, placement, hosts, groups,
                                        problems)

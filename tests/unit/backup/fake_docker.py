@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """A stand-in for the `docker` command line in the backup runner's unit tests (not a double of a
 vendor service: the molecule scenario runs the real engine). It answers the calls the runner
 makes from files under FAKE_DOCKER_ROOT and logs each call there:

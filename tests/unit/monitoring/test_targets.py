@@ -33,7 +33,7 @@ def test_every_central_service_is_probed_directly_and_through_the_front():
     probes = dict(((p["labels"]["service"], p["labels"]["via"], p["labels"]["host"]), p) for p in result["probes"])
     placement = place(hosts, groups)
     central = [(name, host) for name, service in placement["services"].items() for host in service["providers"]]
-    assert sorted((s, h) for s, via, h in probes if via == "direct") == sorted(central)
+    assert sorted((key[0], key[2]) for key in probes if key[1] == "direct") == sorted(central)
     assert probes[("qdrant", "direct", "core-1")]["url"] == "http://10.0.1.10:6333/readyz"
     assert probes[("ollama", "direct", "gpu-1")]["url"] == "http://10.0.2.10:11434" + CATALOG["ollama"]["endpoint"]["health_path"]
     # At the address, the gateway's certificate names llm.<zone>: its own module expects that name.
@@ -42,7 +42,7 @@ def test_every_central_service_is_probed_directly_and_through_the_front():
         "labels": {"service": "gateway", "host": "core-1", "via": "direct"}}
     # Every route of the front, at the name users reach.
     fronted = sorted(route["service"] for route in placement["front"]["routes"])
-    assert fronted and sorted(s for s, via, _ in probes if via == "front") == fronted
+    assert fronted and sorted(key[0] for key in probes if key[1] == "front") == fronted
     assert probes[("langfuse", "front", "langfuse.localai.internal")]["url"] == \
         "https://langfuse.localai.internal/api/public/health"
     assert probes[("langfuse", "front", "langfuse.localai.internal")]["module"] == "https_2xx"

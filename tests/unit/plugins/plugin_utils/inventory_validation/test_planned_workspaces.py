@@ -19,7 +19,7 @@ from ansible_collections.foundrycloud.platform.plugins.plugin_utils.inventory_va
 from rule_context import group_var, make_context
 
 LOCAL = group_var("workspace_vms", "workspace_local_services", ["ollama", "open-webui"], "group_vars/workspace_vms.yml", 2)
-KNOWN = "flowise, gateway, gitlab, guacamole, langfuse, n8n, ollama, open-webui, qdrant, searxng"
+KNOWN = "flowise, gateway, gitlab, guacamole, langfuse, monitoring, n8n, ollama, open-webui, qdrant, searxng"
 
 
 def context(users, files=(LOCAL,), existing=(), **values):
