@@ -253,11 +253,10 @@ def restore_plan(job, snapshot):
     if job["project"]:
         lines.append("  stop the containers of project %s" % job["project"])
     lines += ["  put back volume %s" % hook["volume"] for hook in hooks if "volume" in hook]
-    lines += ["  put back %s with: %s (%s)" % (hook["output"], " ".join(hook["restore"]),
-                                                "in " + hook["container"] + " started alone"
-                                                if hook.get("restore_mode", "exec") == "exec"
-                                                else "in a one-off " + hook["container"])
-              for hook in hooks if "output" in hook]
+    for hook in hooks:
+        if "output" in hook:
+            where = ("in %s started alone" if hook.get("restore_mode", "exec") == "exec" else "in a one-off %s") % hook["container"]
+            lines.append("  put back %s with: %s (%s)" % (hook["output"], " ".join(hook["restore"]), where))
     lines += ["  put back file %s" % path for path in job.get("files") or []]
     if job["project"]:
         lines.append("  start %s and wait until it is healthy" % job["project"])
