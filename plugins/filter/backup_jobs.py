@@ -79,16 +79,17 @@ from ansible_collections.foundrycloud.platform.plugins.module_utils.backup impor
     jobs,
     retention as keep,
 )
+from ansible_collections.foundrycloud.platform.plugins.module_utils.service_catalog import CatalogError, by_name
 
 
 def backup_jobs(catalog, placement, host, schedule="daily", max_age=None, retention=None, platform_files=None,
                 metrics_directory="/var/lib/prometheus/node-exporter"):
-    if not isinstance(catalog, list) or not all(isinstance(entry, dict) and "name" in entry for entry in catalog):
-        raise AnsibleFilterError("backup_jobs: the input must be the list the service_catalog lookup returns")
     try:
-        found = jobs(dict((entry["name"], entry) for entry in catalog), placement, host, schedule, max_age,
+        found = jobs(by_name(catalog, "backup_jobs: the input"), placement, host, schedule, max_age,
                      platform_files or [])
         kept = keep(retention if retention is not None else {"daily": 7, "weekly": 4, "monthly": 6})
+    except CatalogError as exc:
+        raise AnsibleFilterError(str(exc)) from None
     except BackupPlanError as exc:
         raise AnsibleFilterError("host %s: %s" % (host, exc)) from None
     for job in found:

@@ -103,17 +103,20 @@ from ansible_collections.foundrycloud.platform.plugins.module_utils.monitoring i
     platform_hosts,
 )
 from ansible_collections.foundrycloud.platform.plugins.module_utils.placement import PlacementError, read_host_variables
+from ansible_collections.foundrycloud.platform.plugins.module_utils.service_catalog import CatalogError, by_name
 
 HOST_VARIABLES = ("platform_address", "ansible_host", "nvidia_gpu_dcgm_exporter")
 
 
 def monitoring_config(hostvars, groups, catalog, placement, host, thresholds=None, rules_extra=None, rules_disabled=None,
                       receivers=None, scrape_interval="30s", evaluation_interval="30s", alertmanager_timing=None):
-    if not isinstance(catalog, list) or not all(isinstance(entry, dict) and "name" in entry for entry in catalog):
-        raise AnsibleFilterError("monitoring_config: catalog must be the list the service_catalog lookup returns")
+    try:
+        entries = by_name(catalog, "monitoring_config: catalog")
+    except CatalogError as exc:
+        raise AnsibleFilterError(str(exc)) from None
     try:
         hosts = read_host_variables(hostvars, platform_hosts(groups), HOST_VARIABLES)
-        result = configuration(dict((entry["name"], entry) for entry in catalog), placement, hosts, dict(groups), host,
+        result = configuration(entries, placement, hosts, dict(groups), host,
                                thresholds=thresholds, rules_extra=rules_extra, rules_disabled=rules_disabled,
                                receivers=receivers, scrape_interval=scrape_interval,
                                evaluation_interval=evaluation_interval, alertmanager_timing=alertmanager_timing)

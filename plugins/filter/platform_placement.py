@@ -92,11 +92,14 @@ from ansible_collections.foundrycloud.platform.plugins.module_utils.placement im
     compute,
     read_host_variables,
 )
+from ansible_collections.foundrycloud.platform.plugins.module_utils.service_catalog import CatalogError, by_name
 
 
 def platform_placement(hostvars, groups, catalog, zone, workspace_subdomain="ws", strict=True):
-    if not isinstance(catalog, list) or not all(isinstance(entry, dict) and "name" in entry for entry in catalog):
-        raise AnsibleFilterError("platform_placement: catalog must be the list the service_catalog lookup returns")
+    try:
+        entries = by_name(catalog, "platform_placement: catalog")
+    except CatalogError as exc:
+        raise AnsibleFilterError(str(exc)) from None
     wanted = set(GROUPS)
     wanted.update(entry.get("central_group", "central") for entry in catalog)
     names = []
@@ -107,7 +110,7 @@ def platform_placement(hostvars, groups, catalog, zone, workspace_subdomain="ws"
     except PlacementError as exc:
         raise AnsibleFilterError("platform_placement: %s" % exc) from None
     try:
-        return compute(dict((entry["name"], entry) for entry in catalog), hosts, dict(groups), zone,
+        return compute(entries, hosts, dict(groups), zone,
                        workspace_subdomain=workspace_subdomain, strict=strict)
     except PlacementError as exc:
         raise AnsibleFilterError("platform_placement: the inventory's placement is not possible:\n%s" % exc) from None

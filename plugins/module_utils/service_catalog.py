@@ -311,6 +311,14 @@ def check_placement_fields(name, entry):
                                    % (wwhere, " or ".join(USER_KEY_SERVICES), wire["user_key"], wire["service"]))
 
 
+def by_name(entries, what):
+    """The service_catalog lookup's list of entries as a mapping name -> entry; anything else is
+    refused, naming ``what`` (the filter and argument that received it)."""
+    if not isinstance(entries, list) or not all(isinstance(entry, dict) and "name" in entry for entry in entries):
+        raise CatalogError("%s must be the list the service_catalog lookup returns" % what)
+    return dict((entry["name"], entry) for entry in entries)
+
+
 def resolve(names=None, registry="docker.io", image_overrides=None, service_overrides=None, directory=CATALOG_DIR):
     """The catalog as a list of entries (sorted by name), overrides applied, images resolved."""
     images, services = load(directory)

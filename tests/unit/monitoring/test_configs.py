@@ -10,7 +10,11 @@ import subprocess
 
 import pytest
 import yaml
+from ansible.errors import AnsibleFilterError
 
+from ansible_collections.foundrycloud.platform.plugins.filter.backup_jobs import backup_jobs
+from ansible_collections.foundrycloud.platform.plugins.filter.monitoring_config import monitoring_config
+from ansible_collections.foundrycloud.platform.plugins.filter.platform_placement import platform_placement
 from ansible_collections.foundrycloud.platform.plugins.module_utils import monitoring as mon
 from test_alert_rules import RULES
 from monitoring_cases import site, targets
@@ -118,3 +122,14 @@ def test_wrong_receivers_are_named(receivers, message):
     with pytest.raises(mon.MonitoringError) as error:
         mon.alertmanager_config(receivers)
     assert message in str(error.value)
+
+
+@pytest.mark.parametrize("name, call", [
+    ("monitoring_config: catalog", lambda: monitoring_config({}, {}, [{"no": "name"}], {}, "core-1")),
+    ("backup_jobs: the input", lambda: backup_jobs("not a list", {}, "core-1")),
+    ("platform_placement: catalog", lambda: platform_placement({}, {}, {"qdrant": {}}, "localai.internal")),
+])
+def test_filters_refuse_what_is_not_the_catalog_lookups_list(name, call):
+    with pytest.raises(AnsibleFilterError) as error:
+        call()
+    assert str(error.value) == "%s must be the list the service_catalog lookup returns" % name
